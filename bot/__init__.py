@@ -1,0 +1,1 @@
+"""The service: configuration, scheduling, Telegram delivery and the command line."""

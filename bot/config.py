@@ -1,0 +1,355 @@
+"""Load and validate `config.toml` into typed settings; every error names the key at fault.
+
+Nothing is read at import time. The environment is passed in so tests (and the token
+check) never depend on the process environment.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, FetchSettings, Listing, SourceSettings
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the key (`sources[0].listings.en`)."""
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    output_dir: Path
+    base_url: str  # public URL the feeds are served at, ending in "/"
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8080
+    max_items: int = 50
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    start: time
+    end: time
+    mode: str  # "hold" (wait for the morning) or "silent" (send without notification)
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token_env: str = "FEEDBOT_TELEGRAM_TOKEN"
+    api_base_url: str = "https://api.telegram.org"
+    channels: dict[str, str] = field(default_factory=dict)  # lang -> chat; "*" for all
+    operator_chat: str = ""
+    send_photos: bool = False
+    pin_campaigns: bool = False
+    first_run_post_latest: int = 0
+    flood_limit: int = 10
+    per_chat_per_minute: int = 20
+    overall_per_second: int = 30
+    quiet_hours: QuietHours | None = None
+
+    def channel_for(self, lang: str) -> str | None:
+        return self.channels.get(lang) or self.channels.get("*")
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    timezone: str
+    database: Path
+    fetch: FetchSettings
+    sources: tuple[SourceSettings, ...]
+    feeds: FeedSettings
+    telegram: TelegramSettings
+    organisation: str = ""
+
+    def token(self, environ: Mapping[str, str]) -> str | None:
+        """The bot token from the environment, or None for a dry run."""
+        return environ.get(self.telegram.token_env) or None
+
+
+# ---- small typed readers -------------------------------------------------------------
+
+
+def _take(table: dict[str, Any], key: str, where: str, kind: type | tuple[type, ...], default: Any):
+    if key not in table:
+        return default
+    value = table[key]
+    # bool is an int in Python; never accept it where a number is wanted.
+    if isinstance(value, bool) and kind is not bool and not (
+        isinstance(kind, tuple) and bool in kind
+    ):
+        raise ConfigError(f"{where}{key}: expected {_kind_name(kind)}, got a boolean")
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}{key}: expected {_kind_name(kind)}, got {type(value).__name__}")
+    return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _no_unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = ", ".join(sorted(allowed))
+            raise ConfigError(f"{where}{key}: unknown key (allowed here: {hint})")
+
+
+def _positive(value: float, key: str) -> float:
+    if value <= 0:
+        raise ConfigError(f"{key}: must be greater than 0, got {value}")
+    return value
+
+
+def _url(value: str, key: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError(f"{key}: expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _clock(value: str, key: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{key}: expected a time like 22:00, got {value!r}") from None
+
+
+def _check_schedule(value: str, key: str, tz: str) -> str:
+    from bot.schedule import parse_schedule
+
+    try:
+        parse_schedule(value, tz)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+    return value
+
+
+# ---- sections ---------------------------------------------------------------------
+
+
+def _fetch(table: dict[str, Any]) -> FetchSettings:
+    w = "fetch."
+    d = FetchSettings()
+    _no_unknown(table, set(FetchSettings.__dataclass_fields__), w)
+    return FetchSettings(
+        timeout_seconds=_positive(
+            float(_take(table, "timeout_seconds", w, (int, float), d.timeout_seconds)),
+            w + "timeout_seconds"),
+        max_bytes=int(_positive(_take(table, "max_bytes", w, int, d.max_bytes), w + "max_bytes")),
+        per_host_concurrency=int(_positive(
+            _take(table, "per_host_concurrency", w, int, d.per_host_concurrency),
+            w + "per_host_concurrency")),
+        per_host_delay_seconds=float(
+            _take(table, "per_host_delay_seconds", w, (int, float), d.per_host_delay_seconds)),
+        retries=_take(table, "retries", w, int, d.retries),
+        backoff_seconds=float(_take(table, "backoff_seconds", w, (int, float), d.backoff_seconds)),
+        max_retry_after_seconds=float(
+            _take(table, "max_retry_after_seconds", w, (int, float), d.max_retry_after_seconds)),
+        max_redirects=_take(table, "max_redirects", w, int, d.max_redirects),
+        contact_url=_url(_take(table, "contact_url", w, str, d.contact_url), w + "contact_url"),
+    )
+
+
+_SOURCE_KEYS = {
+    "name", "title", "url", "listings", "feeds", "link_selector", "link_pattern", "selectors",
+    "remove", "extra_hosts", "categories", "schedule", "max_pages", "max_new_per_pass",
+}
+_LISTING_KEYS = {"url", "first_page", "max_pages"}
+
+
+def _listing(lang: str, value: Any, where: str, default_pages: int) -> Listing:
+    if isinstance(value, str):
+        return Listing(lang=lang, url=_url(value, where), max_pages=default_pages)
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a URL or a table with url, first_page, max_pages")
+    _no_unknown(value, _LISTING_KEYS, where + ".")
+    if "url" not in value:
+        raise ConfigError(f"{where}.url: missing")
+    return Listing(
+        lang=lang,
+        url=_url(_take(value, "url", where + ".", str, ""), where + ".url"),
+        first_page=_take(value, "first_page", where + ".", int, 1),
+        max_pages=int(_positive(_take(value, "max_pages", where + ".", int, default_pages),
+                                where + ".max_pages")),
+    )
+
+
+def _source(table: Any, index: int, tz: str) -> SourceSettings:
+    w = f"sources[{index}]."
+    if not isinstance(table, dict):
+        raise ConfigError(f"sources[{index}]: expected a table")
+    _no_unknown(table, _SOURCE_KEYS, w)
+    name = _take(table, "name", w, str, "")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+        raise ConfigError(f"{w}name: expected a short lowercase name like 'alqst', got {name!r}")
+    max_pages = _take(table, "max_pages", w, int, 5)
+    listings_table = _take(table, "listings", w, dict, {})
+    listings = tuple(
+        _listing(lang, value, f"{w}listings.{lang}", max_pages)
+        for lang, value in listings_table.items()
+    )
+    feeds_table = _take(table, "feeds", w, dict, {})
+    feed_urls = {lang: _url(str(u), f"{w}feeds.{lang}") for lang, u in feeds_table.items()}
+    for lang in [*listings_table, *feeds_table]:
+        if not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise ConfigError(f"{w}listings.{lang}: expected a language code like 'ar' or 'en'")
+    if not listings and not feed_urls:
+        raise ConfigError(f"{w}listings: a source needs listing pages or feeds")
+    selectors = dict(DEFAULT_SELECTORS)
+    sel_table = _take(table, "selectors", w, dict, {})
+    _no_unknown(sel_table, set(DEFAULT_SELECTORS), w + "selectors.")
+    for key, value in sel_table.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{w}selectors.{key}: expected a CSS selector string")
+        selectors[key] = value
+    pattern = _take(table, "link_pattern", w, str, SourceSettings.link_pattern)
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{w}link_pattern: not a valid regular expression ({exc})") from None
+    schedule = _check_schedule(_take(table, "schedule", w, str, "*/30 * * * *"), w + "schedule", tz)
+    return SourceSettings(
+        name=name,
+        title=_take(table, "title", w, str, name),
+        url=_take(table, "url", w, str, ""),
+        listings=listings,
+        feed_urls=feed_urls,
+        link_selector=_take(table, "link_selector", w, str, "a[href]"),
+        link_pattern=pattern,
+        selectors=selectors,
+        remove=tuple(_str_list(table, "remove", w, list(DEFAULT_REMOVE))),
+        extra_hosts=tuple(_str_list(table, "extra_hosts", w, [])),
+        categories=tuple(_str_list(table, "categories", w, [])),
+        schedule=schedule,
+        max_new_per_pass=int(_positive(_take(table, "max_new_per_pass", w, int, 30),
+                                       w + "max_new_per_pass")),
+    )
+
+
+def _str_list(table: dict[str, Any], key: str, where: str, default: list[str]) -> list[str]:
+    value = _take(table, key, where, list, default)
+    if not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}{key}: expected a list of strings")
+    return list(value)
+
+
+def _feeds(table: dict[str, Any], base_dir: Path) -> FeedSettings:
+    w = "feeds."
+    _no_unknown(table, {"output_dir", "base_url", "listen", "max_items", "title"}, w)
+    listen = _take(table, "listen", w, str, "127.0.0.1:8080")
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ConfigError(f"{w}listen: expected host:port like 127.0.0.1:8080, got {listen!r}")
+    base_url = _take(table, "base_url", w, str, f"http://{listen}/")
+    _url(base_url, w + "base_url")
+    return FeedSettings(
+        output_dir=base_dir / _take(table, "output_dir", w, str, "public"),
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        listen_host=host,
+        listen_port=int(port),
+        max_items=int(_positive(_take(table, "max_items", w, int, 50), w + "max_items")),
+        title=_take(table, "title", w, str, ""),
+    )
+
+
+_TELEGRAM_KEYS = {
+    "token_env", "api_base_url", "channels", "channel", "operator_chat", "send_photos",
+    "pin_campaigns", "first_run_post_latest", "flood_limit", "per_chat_per_minute",
+    "overall_per_second", "quiet_hours",
+}
+
+
+def _telegram(table: dict[str, Any]) -> TelegramSettings:
+    w = "telegram."
+    _no_unknown(table, _TELEGRAM_KEYS, w)
+    channels = {
+        str(k): str(v) for k, v in _take(table, "channels", w, dict, {}).items()
+    }
+    if "channel" in table:
+        channels["*"] = _take(table, "channel", w, str, "")
+    token_env = _take(table, "token_env", w, str, "FEEDBOT_TELEGRAM_TOKEN")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
+        raise ConfigError(f"{w}token_env: expected the NAME of an environment variable "
+                          "(the token itself never goes in this file)")
+    quiet = None
+    if "quiet_hours" in table:
+        q = _take(table, "quiet_hours", w, dict, {})
+        qw = w + "quiet_hours."
+        _no_unknown(q, {"start", "end", "mode"}, qw)
+        mode = _take(q, "mode", qw, str, "hold")
+        if mode not in ("hold", "silent"):
+            raise ConfigError(f"{qw}mode: expected 'hold' or 'silent', got {mode!r}")
+        quiet = QuietHours(
+            start=_clock(_take(q, "start", qw, str, "22:00"), qw + "start"),
+            end=_clock(_take(q, "end", qw, str, "07:00"), qw + "end"),
+            mode=mode,
+        )
+    return TelegramSettings(
+        token_env=token_env,
+        api_base_url=_url(_take(table, "api_base_url", w, str, "https://api.telegram.org"),
+                          w + "api_base_url").rstrip("/"),
+        channels=channels,
+        operator_chat=_take(table, "operator_chat", w, (str, int), ""),
+        send_photos=_take(table, "send_photos", w, bool, False),
+        pin_campaigns=_take(table, "pin_campaigns", w, bool, False),
+        first_run_post_latest=_take(table, "first_run_post_latest", w, int, 0),
+        flood_limit=int(_positive(_take(table, "flood_limit", w, int, 10), w + "flood_limit")),
+        per_chat_per_minute=int(_positive(
+            _take(table, "per_chat_per_minute", w, int, 20), w + "per_chat_per_minute")),
+        overall_per_second=int(_positive(
+            _take(table, "overall_per_second", w, int, 30), w + "overall_per_second")),
+        quiet_hours=quiet,
+    )
+
+
+_TOP_KEYS = {"organisation", "timezone", "database", "fetch", "sources", "feeds", "telegram"}
+
+
+def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None) -> Config:
+    """Validate a parsed TOML document; relative paths are resolved against `base_dir`."""
+    _no_unknown(data, _TOP_KEYS, "")
+    tz = _take(data, "timezone", "", str, "UTC")
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone: unknown time zone {tz!r} (try 'Europe/London')") from None
+    sources_list = _take(data, "sources", "", list, [])
+    if not sources_list:
+        raise ConfigError("sources: at least one [[sources]] table is required")
+    sources = tuple(_source(s, i, tz) for i, s in enumerate(sources_list))
+    names = [s.name for s in sources]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise ConfigError(f"sources[{i}].name: {name!r} is used twice")
+    return Config(
+        path=path,
+        organisation=_take(data, "organisation", "", str, ""),
+        timezone=tz,
+        database=base_dir / _take(data, "database", "", str, "feedbot.sqlite"),
+        fetch=_fetch(_take(data, "fetch", "", dict, {})),
+        sources=sources,
+        feeds=_feeds(_take(data, "feeds", "", dict, {}), base_dir),
+        telegram=_telegram(_take(data, "telegram", "", dict, {})),
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; raises ConfigError with a one-line reason."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return parse_config(data, path.parent.resolve(), path)

@@ -1,0 +1,1 @@
+"""The article source and the feeds: fetch, extract, store and render. Never imports `bot`."""

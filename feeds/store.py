@@ -1,0 +1,383 @@
+"""Articles, fetch state and listing state in one database, behind SQLAlchemy Core.
+
+All SQL of the article side lives here. SQLite is the default; the schema uses only
+portable types so a PostgreSQL URL can be added later without touching callers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+    select,
+)
+
+from feeds.models import ActionLink, Article, Kind
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetimes stored as UTC (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("key", String(1000), primary_key=True),
+    Column("url", String(1000), nullable=False, index=True),
+    Column("source", String(100), nullable=False, index=True),
+    Column("lang", String(10), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("published", UTCDateTime, nullable=False, index=True),
+    Column("date_is_guess", Boolean, nullable=False, default=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Column("image", String(1000)),
+    Column("kind", String(20), nullable=False),
+    Column("categories", Text, nullable=False, default="[]"),
+    Column("actions", Text, nullable=False, default="[]"),
+    Column("translations", Text, nullable=False, default="{}"),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_checked", UTCDateTime, nullable=False),
+)
+
+fetch_state = Table(
+    "fetch_state",
+    metadata,
+    Column("url", String(1000), primary_key=True),
+    Column("source", String(100), nullable=False, index=True),
+    Column("etag", String(500)),
+    Column("last_modified", String(100)),
+    Column("article_key", String(1000)),  # what this URL resolved to (canonical dedup)
+    Column("content_hash", String(64)),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+    Column("last_attempt", UTCDateTime),
+    Column("last_success", UTCDateTime),
+)
+
+listing_state = Table(
+    "listing_state",
+    metadata,
+    Column("source", String(100), primary_key=True),
+    Column("lang", String(10), primary_key=True),
+    Column("links_last", Integer, nullable=False, default=0),
+    Column("links_max", Integer, nullable=False, default=0),
+    Column("last_run", UTCDateTime),
+    Column("last_error", Text),
+)
+
+
+class Change(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class FetchState:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    article_key: str | None = None
+    content_hash: str | None = None
+    failures: int = 0
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingState:
+    links_last: int = 0
+    links_max: int = 0
+    last_run: datetime | None = None
+
+
+# Runs inside the upsert transaction, so whatever it writes (an outbox row) commits
+# together with the article or not at all.
+OnStored = Callable[[Connection, Article, Change], None]
+
+
+def database_url(path: Path | str) -> str:
+    text = str(path)
+    return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
+
+
+def open_engine(url_or_path: Path | str) -> Engine:
+    """An engine with the schema created; SQLite gets WAL and a busy timeout."""
+    url = database_url(url_or_path)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
+    if url.startswith("sqlite"):
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+    metadata.create_all(engine)
+    return engine
+
+
+class ArticleStore:
+    """Articles keyed by `Article.key`, with fetch and listing state beside them."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # ---- articles ---------------------------------------------------------------
+
+    def upsert(self, article: Article, now: datetime, on_stored: OnStored | None = None) -> Change:
+        """Insert or update one article; returns what changed.
+
+        An article with no usable date keeps its first-seen time as publication date,
+        flagged, so it never floats to the top on every run. An edit (a new content hash)
+        sets `updated`; the first publication date is kept unless the site changed it.
+        """
+        digest = article.content_hash()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(articles).where(articles.c.key == article.key)).first()
+            if row is None:
+                published = article.published or now
+                stored = article.with_(
+                    published=published,
+                    date_is_guess=article.date_is_guess or article.published is None,
+                    updated=article.updated or published,
+                )
+                conn.execute(articles.insert().values(
+                    **_article_values(stored), content_hash=digest, first_seen=now,
+                    last_checked=now))
+                change = Change.NEW
+            elif row.content_hash == digest and _json(row.translations) == article.translations:
+                conn.execute(articles.update().where(articles.c.key == article.key)
+                             .values(last_checked=now))
+                return Change.UNCHANGED
+            else:
+                published = row.published if (article.published is None
+                                               or article.date_is_guess) else article.published
+                content_changed = row.content_hash != digest
+                stored = article.with_(
+                    published=published,
+                    date_is_guess=row.date_is_guess if article.published is None
+                    else article.date_is_guess,
+                    updated=(article.updated or now) if content_changed else row.updated,
+                )
+                conn.execute(articles.update().where(articles.c.key == article.key).values(
+                    **_article_values(stored), content_hash=digest, last_checked=now))
+                change = Change.UPDATED if content_changed else Change.UNCHANGED
+            if on_stored is not None and change is not Change.UNCHANGED:
+                on_stored(conn, stored, change)
+            return change
+
+    def get(self, key: str) -> Article | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.key == key)).first()
+        return _article_from_row(row) if row else None
+
+    def latest(
+        self,
+        *,
+        lang: str | None = None,
+        source: str | None = None,
+        kind: Kind | None = None,
+        limit: int = 50,
+    ) -> list[Article]:
+        """Newest first by publication date (ties broken by key, so order is stable)."""
+        query = select(articles)
+        if lang:
+            query = query.where(articles.c.lang == lang)
+        if source:
+            query = query.where(articles.c.source == source)
+        if kind:
+            query = query.where(articles.c.kind == kind.value)
+        query = query.order_by(articles.c.published.desc(), articles.c.key.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [_article_from_row(r) for r in conn.execute(query)]
+
+    def languages(self, source: str | None = None) -> list[str]:
+        query = select(articles.c.lang).distinct()
+        if source:
+            query = query.where(articles.c.source == source)
+        with self.engine.connect() as conn:
+            return sorted(r[0] for r in conn.execute(query))
+
+    def count(self, source: str | None = None) -> int:
+        query = select(func.count()).select_from(articles)
+        if source:
+            query = query.where(articles.c.source == source)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def set_translations(self, links: dict[str, dict[str, str]]) -> None:
+        """Record translation links: key -> {lang: other key}. Does not change content hashes."""
+        with self.engine.begin() as conn:
+            for key, translations in links.items():
+                conn.execute(articles.update().where(articles.c.key == key)
+                             .values(translations=json.dumps(translations, sort_keys=True)))
+
+    # ---- fetch state ------------------------------------------------------------
+
+    def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, FetchState] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                for row in conn.execute(select(fetch_state).where(fetch_state.c.url.in_(chunk))):
+                    found[row.url] = FetchState(
+                        url=row.url, etag=row.etag, last_modified=row.last_modified,
+                        article_key=row.article_key, content_hash=row.content_hash,
+                        failures=row.failures, last_error=row.last_error)
+        return found
+
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """The URLs already fetched successfully once (as fetched or as canonical)."""
+        wanted = list(dict.fromkeys(urls))
+        known: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                known.update(conn.execute(
+                    select(fetch_state.c.url).where(fetch_state.c.url.in_(chunk),
+                                                    fetch_state.c.last_success.is_not(None))
+                ).scalars())
+                known.update(conn.execute(
+                    select(articles.c.url).where(articles.c.url.in_(chunk))).scalars())
+        return known
+
+    def record_fetch(
+        self,
+        url: str,
+        source: str,
+        now: datetime,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        article_key: str | None = None,
+        content_hash: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Remember how fetching `url` went. A failure keeps the validators and key it had."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(fetch_state).where(fetch_state.c.url == url)).first()
+            if error is None:
+                values: dict[str, Any] = dict(
+                    etag=etag, last_modified=last_modified, failures=0, last_error=None,
+                    last_attempt=now, last_success=now)
+                if article_key is not None:
+                    values["article_key"] = article_key
+                if content_hash is not None:
+                    values["content_hash"] = content_hash
+            else:
+                values = dict(failures=(row.failures if row else 0) + 1, last_error=error,
+                              last_attempt=now)
+            if row is None:
+                conn.execute(fetch_state.insert().values(url=url, source=source, **values))
+            else:
+                conn.execute(fetch_state.update().where(fetch_state.c.url == url).values(**values))
+
+    def failing_urls(self, source: str, limit: int = 100) -> list[str]:
+        """URLs whose last attempt failed: they are retried on the next run."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(
+                select(fetch_state.c.url).where(fetch_state.c.source == source,
+                                                fetch_state.c.last_error.is_not(None))
+                .order_by(fetch_state.c.last_attempt).limit(limit)).scalars())
+
+    # ---- listing state ----------------------------------------------------------
+
+    def listing_state(self, source: str, lang: str) -> ListingState:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(listing_state).where(
+                listing_state.c.source == source, listing_state.c.lang == lang)).first()
+        if row is None:
+            return ListingState()
+        return ListingState(links_last=row.links_last, links_max=row.links_max,
+                            last_run=row.last_run)
+
+    def record_listing(
+        self, source: str, lang: str, links: int, now: datetime, error: str | None = None
+    ) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(listing_state).where(
+                listing_state.c.source == source, listing_state.c.lang == lang)).first()
+            values = dict(links_last=links, last_run=now, last_error=error,
+                          links_max=max(links, row.links_max if row else 0))
+            if row is None:
+                conn.execute(listing_state.insert().values(source=source, lang=lang, **values))
+            else:
+                conn.execute(listing_state.update().where(
+                    listing_state.c.source == source, listing_state.c.lang == lang).values(**values))
+
+
+def _article_values(article: Article) -> dict[str, Any]:
+    return dict(
+        key=article.key, url=article.url, source=article.source, lang=article.lang,
+        title=article.title, summary=article.summary, body_html=article.body_html,
+        body_text=article.body_text, published=article.published,
+        date_is_guess=article.date_is_guess, updated=article.updated, image=article.image,
+        kind=article.kind.value, categories=json.dumps(list(article.categories)),
+        actions=json.dumps([[a.url, a.label] for a in article.actions], ensure_ascii=False),
+        translations=json.dumps(article.translations, sort_keys=True),
+    )
+
+
+def _json(text: str) -> Any:
+    return json.loads(text) if text else None
+
+
+def _article_from_row(row: Any) -> Article:
+    return Article(
+        key=row.key, url=row.url, source=row.source, lang=row.lang, title=row.title,
+        body_html=row.body_html, body_text=row.body_text, summary=row.summary,
+        published=row.published, date_is_guess=bool(row.date_is_guess), updated=row.updated,
+        image=row.image, kind=Kind(row.kind), categories=tuple(json.loads(row.categories)),
+        actions=tuple(ActionLink(url=u, label=label) for u, label in json.loads(row.actions)),
+        translations=json.loads(row.translations),
+    )
