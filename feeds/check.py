@@ -1,0 +1,271 @@
+"""One pass over one source: walk its listings (or read its feeds), fetch what is new, store it.
+
+Cost does not grow with the archive: known articles are not fetched again, except those on
+a listing's first page, revalidated with a conditional GET so corrections are noticed.
+Failures are recorded per URL with a one-line reason and retried on the next pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from feeds.extract import ExtractError, extract_articles
+from feeds.feedsource import articles_from_feed
+from feeds.fetcher import FetchError, Fetcher, Page
+from feeds.listing import page_url, parse_listing
+from feeds.models import Article
+from feeds.sources import Listing, SourceSettings
+from feeds.store import ArticleStore, Change, OnStored
+
+log = logging.getLogger(__name__)
+
+RECHECK_FIRST_PAGE = 10  # known articles on page 1 revalidated per pass (corrections)
+
+
+class PassObserver(Protocol):
+    """Told when a (source, language) pass starts and ends; gives the hook that stores posts."""
+
+    def begin(self, source: str, lang: str, *, first_run: bool) -> OnStored: ...
+
+    def end(self, source: str, lang: str) -> object: ...
+
+
+@dataclass(frozen=True)
+class Failure:
+    url: str
+    reason: str
+
+
+@dataclass
+class LanguageReport:
+    """What one pass did for one source and language."""
+
+    source: str
+    lang: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    links_found: int = 0
+    first_run: bool = False
+    milliseconds: int = 0
+    new_articles: list[Article] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.warnings
+
+    def summary_line(self) -> str:
+        line = (f"{self.source} {self.lang}: {self.new} new, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {len(self.failures)} failed")
+        if self.first_run:
+            line += " (first run: baseline)"
+        return line
+
+    def detail_lines(self) -> list[str]:
+        return [f"  warning: {w}" for w in self.warnings] + [
+            f"  failed {f.url}: {f.reason}" for f in self.failures]
+
+
+class SourceChecker:
+    """Runs passes; the store, fetcher and clock are passed in."""
+
+    def __init__(self, store: ArticleStore, fetcher: Fetcher, *,
+                 now: Callable[[], datetime], observer: PassObserver | None = None) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.now = now
+        self.observer = observer
+
+    async def check(self, source: SourceSettings) -> list[LanguageReport]:
+        reports = []
+        retried: set[str] = set()
+        for listing in source.listings:
+            reports.append(await self._check_listing(source, listing, retried))
+        for lang, url in source.feed_urls.items():
+            reports.append(await self._check_feed(source, lang, url))
+        return reports
+
+    # ---- listings ---------------------------------------------------------------
+
+    async def _check_listing(self, source: SourceSettings, listing: Listing,
+                             retried: set[str]) -> LanguageReport:
+        started = time.monotonic()
+        state = self.store.listing_state(source.name, listing.lang)
+        report = LanguageReport(source.name, listing.lang, first_run=state.last_run is None)
+        hook = self._begin(source.name, listing.lang, report.first_run)
+        try:
+            try:
+                links, first_page = await self._walk(source, listing)
+            except FetchError as exc:
+                report.failures.append(Failure(exc.url, exc.reason))
+                self.store.record_listing(source.name, listing.lang, state.links_last,
+                                          self.now(), error=exc.reason)
+                return report
+            report.links_found = len(links)
+            if not first_page and state.links_max > 0:
+                report.warnings.append(
+                    f"probable redesign: {page_url(listing.url, listing.first_page)} yields no "
+                    f"article links (it had {state.links_max}); nothing was deleted")
+            self.store.record_listing(source.name, listing.lang, len(first_page), self.now(),
+                                      error=report.warnings[0] if report.warnings else None)
+            known = self.store.known_urls(links)
+            new_links = [u for u in links if u not in known]
+            if len(new_links) > source.max_new_per_pass:
+                report.warnings.append(
+                    f"{len(new_links)} new links; fetching the newest {source.max_new_per_pass}"
+                    ", the rest on the next passes")
+                new_links = new_links[:source.max_new_per_pass]
+            recheck = [u for u in first_page if u in known][:RECHECK_FIRST_PAGE]
+            retry = [u for u in self.store.failing_urls(source.name)
+                     if u not in retried and u not in new_links and u not in recheck]
+            retried.update(retry)
+            # Oldest first, so the order articles are stored (and posted) is the site's order.
+            urls = list(reversed(new_links)) + retry + recheck
+            await self._fetch_and_store(source, urls, report, hook)
+            return report
+        finally:
+            if self.observer is not None:
+                self.observer.end(source.name, listing.lang)
+            report.milliseconds = int((time.monotonic() - started) * 1000)
+            _log_report(report)
+
+    async def _walk(self, source: SourceSettings,
+                    listing: Listing) -> tuple[list[str], list[str]]:
+        """Listing pages in order until one holds nothing new; returns (all links, page-1 links)."""
+        links: dict[str, None] = {}
+        first_page: list[str] = []
+        url: str | None = page_url(listing.url, listing.first_page)
+        paged = "{page}" in listing.url
+        for number in range(listing.first_page, listing.first_page + listing.max_pages):
+            if url is None:
+                break
+            page = await self.fetcher.fetch(url, allowed_hosts=source.hosts)
+            parsed = parse_listing(page.text, page.url, link_selector=source.link_selector,
+                                   link_pattern=source.link_pattern, allowed_hosts=source.hosts)
+            if number == listing.first_page:
+                first_page = list(parsed.links)
+            fresh = [u for u in parsed.links if u not in links]
+            links.update(dict.fromkeys(fresh))
+            if not fresh or not (set(fresh) - self.store.known_urls(fresh)):
+                break
+            url = page_url(listing.url, number + 1) if paged else parsed.next_url
+        return list(links), first_page
+
+    async def _fetch_and_store(self, source: SourceSettings, urls: list[str],
+                               report: LanguageReport, hook: OnStored | None) -> None:
+        states = self.store.fetch_states(urls)
+
+        async def fetch(url: str) -> Page | FetchError:
+            state = states.get(url)
+            try:
+                return await self.fetcher.fetch(
+                    url, allowed_hosts=source.hosts,
+                    etag=state.etag if state and not state.last_error else None,
+                    last_modified=state.last_modified if state and not state.last_error
+                    else None)
+            except FetchError as exc:
+                return exc
+
+        results = await asyncio.gather(*(fetch(u) for u in urls))
+        for url, result in zip(urls, results, strict=True):
+            now = self.now()
+            if isinstance(result, FetchError):
+                self._fail(source, url, result.reason, report)
+                continue
+            if result.not_modified:
+                report.unchanged += 1
+                state = states.get(url)
+                self.store.record_fetch(url, source.name, now, etag=result.etag or (
+                    state.etag if state else None), last_modified=result.last_modified or (
+                    state.last_modified if state else None))
+                continue
+            try:
+                articles = extract_articles(result.text, result.url, source, now=now)
+            except ExtractError as exc:
+                self._fail(source, url, str(exc), report)
+                continue
+            except Exception as exc:  # one bad page never stops a pass
+                log.exception("extract failed for %s", url)
+                self._fail(source, url, f"extraction crashed: {type(exc).__name__}: {exc}",
+                           report)
+                continue
+            for article in articles:
+                self._count(report, article, self.store.upsert(article, now, on_stored=hook))
+            self.store.record_fetch(url, source.name, now, etag=result.etag,
+                                    last_modified=result.last_modified,
+                                    article_key=articles[0].key)
+
+    def _fail(self, source: SourceSettings, url: str, reason: str,
+              report: LanguageReport) -> None:
+        self.store.record_fetch(url, source.name, self.now(), error=reason)
+        report.failures.append(Failure(url, reason))
+
+    @staticmethod
+    def _count(report: LanguageReport, article: Article, change: Change) -> None:
+        if change is Change.NEW:
+            report.new += 1
+            report.new_articles.append(article)
+        elif change is Change.UPDATED:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    def _begin(self, source: str, lang: str, first_run: bool) -> OnStored | None:
+        if self.observer is None:
+            return None
+        return self.observer.begin(source, lang, first_run=first_run)
+
+    # ---- feeds ------------------------------------------------------------------
+
+    async def _check_feed(self, source: SourceSettings, lang: str, url: str) -> LanguageReport:
+        """A source that publishes RSS/Atom is read as a feed, not scraped."""
+        started = time.monotonic()
+        state = self.store.listing_state(source.name, lang)
+        report = LanguageReport(source.name, lang, first_run=state.last_run is None)
+        hook = self._begin(source.name, lang, report.first_run)
+        try:
+            fetch_state = self.store.fetch_states([url]).get(url)
+            try:
+                page = await self.fetcher.fetch(
+                    url, allowed_hosts=source.hosts,
+                    etag=fetch_state.etag if fetch_state else None,
+                    last_modified=fetch_state.last_modified if fetch_state else None,
+                    accept="application/atom+xml,application/rss+xml,application/xml;q=0.9")
+            except FetchError as exc:
+                self._fail(source, url, exc.reason, report)
+                return report
+            now = self.now()
+            self.store.record_fetch(url, source.name, now, etag=page.etag,
+                                    last_modified=page.last_modified)
+            if page.not_modified:
+                self.store.record_listing(source.name, lang, state.links_last, now)
+                return report
+            articles = articles_from_feed(page.text, page.url, source, lang, now=now)
+            report.links_found = len(articles)
+            if not articles and state.links_max > 0:
+                report.warnings.append(f"probable breakage: feed {url} has no entries "
+                                       f"(it had {state.links_max}); nothing was deleted")
+            self.store.record_listing(source.name, lang, len(articles), now)
+            for article in reversed(articles):
+                self._count(report, article, self.store.upsert(article, now, on_stored=hook))
+            return report
+        finally:
+            if self.observer is not None:
+                self.observer.end(source.name, lang)
+            report.milliseconds = int((time.monotonic() - started) * 1000)
+            _log_report(report)
+
+
+def _log_report(report: LanguageReport) -> None:
+    level = logging.WARNING if not report.ok else logging.INFO
+    log.log(level, "check source=%s lang=%s new=%d updated=%d unchanged=%d failed=%d "
+            "warnings=%d ms=%d", report.source, report.lang, report.new, report.updated,
+            report.unchanged, len(report.failures), len(report.warnings), report.milliseconds)

@@ -1,0 +1,350 @@
+"""Article page -> Article(s): title, dates, clean body, summary, image, language, kind.
+
+Configured selectors first; trafilatura when they find nothing. A page that holds two
+languages becomes one Article per language, linked as translations.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from feeds.campaigns import classify_article
+from feeds.dates import find_labelled_date, parse_date
+from feeds.language import detect_language, split_languages
+from feeds.models import Article
+from feeds.sources import SourceSettings
+from feeds.urls import host_of, normalise_url
+
+SUMMARY_CHARS = 320
+_BLOCK_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "blockquote", "pre", "table",
+    "figure", "dl", "hr",
+})
+_CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "span", "font", "center"})
+_SENTENCE_END = re.compile(r"(?<=[.!?…؟۔])\s+|(?<=[؛])\s*")
+_SPACES = re.compile(r"\s+")
+
+
+class ExtractError(Exception):
+    """The page is not an article we can read; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Block:
+    tag: str
+    text: str
+    html: str
+
+
+def extract_articles(html: str, page_url: str, source: SourceSettings, *,
+                     now: datetime) -> list[Article]:
+    """Every article the page holds (one per language), keyed by its canonical URL."""
+    tree = LexborHTMLParser(html)
+    canonical = canonical_url(tree, page_url, source)
+    title = _first_text(tree, source.selectors.get("title", "h1")) or _meta(tree, "og:title") \
+        or _text(tree.css_first("title"))
+    if not title:
+        raise ExtractError("no title found (check the title selector)")
+    published = _page_date(tree, source, now)
+    updated = _meta_date(tree, ("article:modified_time", "og:updated_time"), "dateModified", now)
+    image = _image(tree, source, page_url)
+    category = _meta(tree, "article:section")
+
+    body = _select_first(tree, source.selectors.get("body", "article"))
+    blocks = _blocks_of(body, source, page_url, title) if body is not None else []
+    if sum(len(b.text) for b in blocks) < 80:
+        blocks = _trafilatura_blocks(html, page_url, title)
+    if not blocks:
+        raise ExtractError("no article body found (check the body selector)")
+
+    segments = split_languages([(b.tag, b.text) for b in blocks])
+    page_lang = _page_lang(tree)
+    if len(segments) <= 1:
+        lang = segments[0].lang if segments and segments[0].lang != "und" else page_lang
+        parts = [(lang, canonical, title, published, blocks)]
+    else:
+        parts = []
+        for seg in segments:
+            seg_blocks = blocks[seg.start:seg.end]
+            seg_title, seg_date, seg_blocks = _segment_head(seg_blocks, title, now)
+            parts.append((seg.lang, f"{canonical}#{seg.lang}", seg_title,
+                          seg_date or published, seg_blocks))
+
+    alternates = _alternates(tree, page_url, source)
+    result = []
+    for lang, key, art_title, art_date, art_blocks in parts:
+        body_html = "\n".join(b.html for b in art_blocks)
+        text_blocks = [b.text for b in art_blocks if b.text]
+        classification = classify_article(
+            title=art_title, body_html=body_html, lang=lang, site_category=category)
+        translations = {other_lang: other_key for other_lang, other_key, *_ in parts
+                        if other_lang != lang}
+        for alt_lang, alt_url in alternates.items():
+            if alt_lang != lang and alt_url != canonical:
+                translations.setdefault(alt_lang, alt_url)
+        result.append(Article(
+            key=key, url=canonical, source=source.name, lang=lang, title=art_title,
+            body_html=body_html, body_text="\n\n".join(text_blocks),
+            summary=summarise(text_blocks, now), published=art_date,
+            date_is_guess=art_date is None, updated=updated, image=image,
+            kind=classification.kind, actions=classification.actions,
+            categories=tuple(c for c in (category,) if c) + source.categories,
+            translations=translations,
+        ))
+    return result
+
+
+# ---- identity --------------------------------------------------------------------
+
+
+def canonical_url(tree: LexborHTMLParser, page_url: str, source: SourceSettings) -> str:
+    """rel=canonical or og:url when it stays on the source's hosts, else the normalised URL."""
+    node = tree.css_first("link[rel=canonical]")
+    candidates = [node.attributes.get("href") if node is not None else None,
+                  _meta(tree, "og:url")]
+    for href in candidates:
+        if href:
+            url = normalise_url(href, page_url)
+            if host_of(url) in source.hosts and url.startswith(("http://", "https://")):
+                return url
+    return normalise_url(page_url)
+
+
+def _alternates(tree: LexborHTMLParser, page_url: str, source: SourceSettings) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for node in tree.css("link[rel=alternate][hreflang]"):
+        lang = (node.attributes.get("hreflang") or "").split("-")[0].lower()
+        href = node.attributes.get("href")
+        if lang and href and lang != "x":
+            url = normalise_url(href, page_url)
+            if host_of(url) in source.hosts:
+                found[lang] = url
+    return found
+
+
+# ---- dates -----------------------------------------------------------------------
+
+
+def _page_date(tree: LexborHTMLParser, source: SourceSettings, now: datetime) -> datetime | None:
+    """The page's date label wins; then <time datetime>, meta tags and JSON-LD. Never the body."""
+    for selector in _split_selectors(source.selectors.get("date", "")):
+        for node in tree.css(selector):
+            for text in (node.attributes.get("datetime"), node.text(separator=" ")):
+                if text:
+                    found = find_labelled_date(text, now=now) or parse_date(text, now=now)
+                    if found:
+                        return found
+    return _meta_date(tree, ("article:published_time", "og:published_time", "date",
+                             "DC.date.issued"), "datePublished", now)
+
+
+def _meta_date(tree: LexborHTMLParser, names: tuple[str, ...], json_key: str,
+               now: datetime) -> datetime | None:
+    for name in names:
+        value = _meta(tree, name)
+        if value:
+            found = parse_date(value, now=now)
+            if found:
+                return found
+    for script in tree.css('script[type="application/ld+json"]'):
+        for value in _json_ld_values(script.text(), json_key):
+            found = parse_date(value, now=now)
+            if found:
+                return found
+    return None
+
+
+def _json_ld_values(text: str, key: str) -> list[str]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get(key), str):
+                found.append(item[key])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+# ---- body ------------------------------------------------------------------------
+
+
+def _blocks_of(body: LexborNode, source: SourceSettings, page_url: str, title: str) -> list[Block]:
+    for selector in source.remove:
+        for node in body.css(selector):
+            node.decompose()
+    for selector in _split_selectors(source.selectors.get("date", "")):
+        for node in body.css(selector):
+            node.decompose()
+    for node in body.css("a[href], img[src], source[src]"):
+        attr = "href" if node.tag == "a" else "src"
+        value = (node.attributes.get(attr) or "").strip()
+        if value and not value.startswith(("mailto:", "#")):
+            node.attrs[attr] = urljoin(page_url, value)
+    blocks: list[Block] = []
+    _collect_blocks(body, blocks)
+    # The page title repeated as the first heading is chrome, not content.
+    while blocks and blocks[0].tag.startswith("h") and _same_text(blocks[0].text, title):
+        blocks.pop(0)
+    return blocks
+
+
+def _collect_blocks(node: LexborNode, out: list[Block]) -> None:
+    inline_html: list[str] = []
+    inline_text: list[str] = []
+
+    def flush() -> None:
+        text = _clean("".join(inline_text))
+        if text:
+            out.append(Block("p", text, f"<p>{''.join(inline_html).strip()}</p>"))
+        inline_html.clear()
+        inline_text.clear()
+
+    child = node.child
+    while child is not None:
+        tag = child.tag
+        if tag in _BLOCK_TAGS:
+            flush()
+            text = _clean(child.text(separator=" "))
+            if text or tag in ("figure", "hr"):
+                out.append(Block(tag, text, child.html or ""))
+        elif tag in _CONTAINER_TAGS and child.css_first(",".join(sorted(_BLOCK_TAGS))):
+            flush()
+            _collect_blocks(child, out)
+        elif tag == "br":
+            flush()
+        elif tag == "-text":
+            inline_text.append(child.text_content or "")
+            inline_html.append(child.html or "")
+        elif tag not in ("-comment",):
+            inline_text.append(child.text(separator=" "))
+            inline_html.append(child.html or "")
+        child = child.next
+    flush()
+
+
+def _trafilatura_blocks(html: str, page_url: str, title: str) -> list[Block]:
+    """The fallback when selectors find no body: trafilatura's main-content extraction."""
+    import trafilatura
+
+    extracted = trafilatura.extract(html, url=page_url, output_format="html",
+                                    include_links=True, include_images=True,
+                                    include_comments=False, favor_precision=True)
+    if not extracted:
+        return []
+    tree = LexborHTMLParser(extracted)
+    root = tree.body
+    if root is None:
+        return []
+    blocks: list[Block] = []
+    _collect_blocks(root, blocks)
+    while blocks and blocks[0].tag.startswith("h") and _same_text(blocks[0].text, title):
+        blocks.pop(0)
+    return blocks
+
+
+def _segment_head(blocks: list[Block], page_title: str,
+                  now: datetime) -> tuple[str, datetime | None, list[Block]]:
+    """A language half of a bilingual page: its own heading and date line, if it has them."""
+    title: str | None = None
+    date: datetime | None = None
+    rest = list(blocks)
+    while rest and (title is None or date is None):
+        head = rest[0]
+        if date is None and len(head.text) < 60 and (found := parse_date(head.text, now=now)):
+            date = found
+        elif title is None and (head.tag in ("h1", "h2", "h3", "h4") or (
+                head.tag == "p" and len(head.text) < 150 and not head.text.endswith("."))):
+            title = head.text
+        else:
+            break
+        rest.pop(0)
+    return title or page_title, date, rest
+
+
+def summarise(paragraphs: list[str], now: datetime, limit: int = SUMMARY_CHARS) -> str:
+    """The opening of the text, cut at a sentence end (Arabic punctuation included).
+
+    A short dateline paragraph ("London, 9 December 2017") is skipped: it is not a summary.
+    """
+    useful = [p for p in paragraphs
+              if not (len(p) < 60 and parse_date(p, now=now) is not None)]
+    text = " ".join(useful)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    ends = [m.end() for m in _SENTENCE_END.finditer(cut)]
+    if ends and ends[-1] > limit // 3:
+        return cut[:ends[-1]].strip()
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,،؛") + "…"
+
+
+# ---- small readers ---------------------------------------------------------------
+
+
+def _image(tree: LexborHTMLParser, source: SourceSettings, page_url: str) -> str | None:
+    for selector in _split_selectors(source.selectors.get("image", "")):
+        for node in tree.css(selector):
+            src = node.attributes.get("src") or node.attributes.get("data-src")
+            if src and not src.startswith("data:") and node.attributes.get("width") not in (
+                    "0", "1"):
+                return urljoin(page_url, src.strip())
+    og = _meta(tree, "og:image")
+    return urljoin(page_url, og) if og else None
+
+
+def _page_lang(tree: LexborHTMLParser) -> str:
+    html = tree.css_first("html")
+    lang = (html.attributes.get("lang") or "") if html is not None else ""
+    return lang.split("-")[0].lower() or "und"
+
+
+def _meta(tree: LexborHTMLParser, name: str) -> str | None:
+    for attr in ("property", "name", "itemprop"):
+        node = tree.css_first(f'meta[{attr}="{name}"]')
+        if node is not None and node.attributes.get("content"):
+            return (node.attributes.get("content") or "").strip()
+    return None
+
+
+def _split_selectors(group: str) -> list[str]:
+    return [s.strip() for s in group.split(",") if s.strip()]
+
+
+def _select_first(tree: LexborHTMLParser, group: str) -> LexborNode | None:
+    """The first selector of a comma list that matches: the list is an order of preference."""
+    for selector in _split_selectors(group):
+        node = tree.css_first(selector)
+        if node is not None:
+            return node
+    return None
+
+
+def _first_text(tree: LexborHTMLParser, group: str) -> str:
+    node = _select_first(tree, group)
+    return _text(node)
+
+
+def _text(node: LexborNode | None) -> str:
+    return _clean(node.text(separator=" ")) if node is not None else ""
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def _same_text(a: str, b: str) -> bool:
+    return _clean(a).casefold() == _clean(b).casefold()

@@ -1,0 +1,65 @@
+"""Listing page -> the article links on it, in page order, and the next page's URL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from feeds.urls import host_of, normalise_url
+
+_NEXT_SELECTORS = (
+    "link[rel=next]",
+    "a[rel=next]",
+    ".pager__item--next a",
+    "a.next",
+    ".next a",
+    ".pagination .next",
+)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    links: tuple[str, ...]  # normalised absolute article URLs, first occurrence order
+    next_url: str | None
+
+
+def parse_listing(
+    html: str,
+    page_url: str,
+    *,
+    link_selector: str,
+    link_pattern: str,
+    allowed_hosts: frozenset[str],
+) -> ListingPage:
+    """Article links on a listing page: anchors matching the selector whose path matches the
+    pattern, on the source's own hosts (a listing never makes us fetch another host)."""
+    tree = LexborHTMLParser(html)
+    pattern = re.compile(link_pattern)
+    links: dict[str, None] = {}
+    for anchor in tree.css(link_selector):
+        href = anchor.attributes.get("href")
+        if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
+            continue
+        url = normalise_url(href, page_url)
+        if host_of(url) not in allowed_hosts and f"www.{host_of(url)}" not in allowed_hosts:
+            continue
+        path = url.split("://", 1)[-1].split("/", 1)[-1]
+        if pattern.search("/" + path.split("?", 1)[0]):
+            links.setdefault(url, None)
+    return ListingPage(links=tuple(links), next_url=_next_url(tree, page_url))
+
+
+def _next_url(tree: LexborHTMLParser, page_url: str) -> str | None:
+    for selector in _NEXT_SELECTORS:
+        node = tree.css_first(selector)
+        href = node.attributes.get("href") if node is not None else None
+        if href:
+            return normalise_url(href, page_url)
+    return None
+
+
+def page_url(template: str, page: int) -> str:
+    """The URL of listing page `page`; a template without `{page}` is a single page."""
+    return template.replace("{page}", str(page))
