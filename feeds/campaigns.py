@@ -1,0 +1,689 @@
+"""What kind of post an article is (campaign call, joint statement, report, news), by weighted
+signals, and which of its links are calls to act (petitions, tweet intents, prepared letters).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from feeds.dates import normalise_text
+from feeds.language import detect_language
+from feeds.models import ActionLink, Kind
+
+__all__ = ["Classification", "ClassifierRules", "classify_article", "extract_action_links"]
+
+# --- default vocabulary (normalised with feeds.dates.normalise_text when used) -----------------
+
+DEFAULT_ACTION_HOSTS = (
+    "change.org", "actionnetwork.org", "avaaz.org", "ipetitions.com", "openpetition.de",
+    "openpetition.eu", "petition.parliament.uk", "petitions.parliament.uk", "sumofus.org",
+    "eko.org", "everyaction.com", "p2a.co", "megaphone.org.au", "campax.org",
+    "you.38degrees.org.uk",
+)  # fmt: skip
+# Subdomains that campaign tools live on (act.amnesty.org, action.aclu.org, ...).
+_ACTION_SUBDOMAINS = ("act.", "action.", "actions.", "petition.", "petitions.", "campaigns.")
+# Path segments that mark an action page on any host (amnesty.org/en/petition/...).
+_ACTION_SEGMENTS = frozenset(
+    {"petition", "petitions", "take-action", "takeaction", "action", "actions", "act", "sign"}
+)
+_SHARE_URLS = re.compile(
+    r"(?:facebook\.com/(?:sharer|share\.php|dialog/(?:share|feed))|(?:twitter|x)\.com/share"
+    r"|wa\.me/|whatsapp\.com/send|(?:t|telegram)\.me/share|linkedin\.com/(?:share|sharing|cws)"
+    r"|reddit\.com/submit|pinterest\.com/pin/create|tumblr\.com/(?:share|widgets)"
+    r"|plus\.google\.com/share|vk\.com/share|getpocket\.com/(?:save|edit)|addtoany\.com)"
+)
+_DONATION_HOSTS = ("paypal.com", "paypal.me", "donorbox.org", "justgiving.com", "gofundme.com")
+_TWEET_INTENT = re.compile(r"^/intent/(?:tweet|post)\b")
+_TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|_ga|igshid|ref_src)$")
+
+DEFAULT_PHRASES: dict[Kind, tuple[str, ...]] = {
+    # Headings that open a take-action section.
+    Kind.CAMPAIGN: (
+        "take action", "take action now", "act now", "what you can do", "how you can help",
+        "how to help", "get involved", "join the campaign", "join our campaign", "call to action",
+        "تحرك", "تحركوا", "تحرك الان", "تحركوا الان", "تحركوا معنا", "شاركوا في الحمله",
+        "شارك في الحمله", "انضموا الى الحمله", "انضموا للحمله", "ادعموا الحمله", "ساندوا الحمله",
+        "ماذا يمكنك ان تفعل", "ماذا يمكنكم ان تفعلوا", "كيف يمكنك المساعده",
+        "كيف يمكنكم المساعده",
+    ),
+    # Title phrases that name the genre.
+    Kind.STATEMENT: (
+        "open letter", "joint statement", "joint letter", "joint ngo", "joint appeal",
+        "joint civil society", "رساله مفتوحه", "بيان مشترك", "رساله مشتركه", "نداء مشترك",
+        "بيان لمنظمات", "رساله من منظمات",
+    ),
+    Kind.REPORT: (
+        "report", "annual report", "briefing paper", "research paper", "تقرير", "التقرير",
+        "ورقه بحثيه", "ورقه موقف",
+    ),
+}  # fmt: skip
+
+DEFAULT_CATEGORIES: dict[str, Kind] = {
+    "campaign": Kind.CAMPAIGN, "campaigns": Kind.CAMPAIGN, "take action": Kind.CAMPAIGN,
+    "act now": Kind.CAMPAIGN, "حملات": Kind.CAMPAIGN, "الحملات": Kind.CAMPAIGN,
+    "حمله": Kind.CAMPAIGN, "تحرك": Kind.CAMPAIGN, "تحركوا": Kind.CAMPAIGN,
+    "statement": Kind.STATEMENT, "statements": Kind.STATEMENT,
+    "joint statements": Kind.STATEMENT, "open letters": Kind.STATEMENT,
+    "بيانات": Kind.STATEMENT, "البيانات": Kind.STATEMENT, "بيانات مشتركه": Kind.STATEMENT,
+    "رسائل مفتوحه": Kind.STATEMENT,
+    "report": Kind.REPORT, "reports": Kind.REPORT, "research": Kind.REPORT,
+    "تقارير": Kind.REPORT, "التقارير": Kind.REPORT, "ابحاث": Kind.REPORT,
+}  # fmt: skip
+# "News" is deliberately absent: sites file everything under it, so it must not override signals.
+
+# Sentence-initial verbs that ask the reader to act. Arabic plural imperatives look like past
+# tense without vowels ("شاركوا" = "take part!" / "they took part"), which is why only the first
+# word of a sentence or list item counts: a past-tense verb there would be singular (VSO order).
+_EN_CALLS = (
+    "sign", "send", "tweet", "write", "email", "e-mail", "contact", "urge", "tell", "demand",
+    "join", "ask", "call on", "call your", "call the", "take part", "take action", "act now",
+    "add your name", "raise your voice", "speak out", "stand with", "spread the word",
+    "share the petition", "share this petition", "share the campaign", "share this campaign",
+    "use the hashtag", "post",
+)  # fmt: skip
+_AR_CALLS = (
+    "وقعوا", "غردوا", "طالبوا", "اكتبوا", "شاركوا", "ادعموا", "انضموا", "راسلوا", "ارسلوا",
+    "تحركوا", "ساندوا", "اتصلوا", "انشروا", "ساهموا", "ادعوا", "تضامنوا", "استخدموا", "وقع على",
+    "وقعي على", "غرد", "شارك في الحمله",
+)  # fmt: skip
+_SIGNATORY_OPENERS = (
+    "undersigned", "الموقعه ادناه", "الموقعين ادناه", "الموقعون ادناه", "الموقعه على هذا البيان",
+    "الموقعه على هذه الرساله",
+)  # fmt: skip
+_SIGN_OFFS = (
+    "sincerely", "yours faithfully", "yours truly", "مع كامل التقدير", "مع خالص التقدير",
+    "وتفضلوا بقبول", "مع فائق الاحترام",
+)  # fmt: skip
+_SELF_REPORT = (
+    "this report", "our report", "our new report", "the full report", "its new report",
+    "its latest report", "its annual report", "the report documents", "هذا التقرير",
+    "التقرير الكامل", "تقريرها السنوي", "تقريرها الجديد", "في تقريرها", "يوثق التقرير",
+)  # fmt: skip
+_REPORT_LINK_WORDS = ("report", "download", "تقرير", "التقرير", "تحميل", "تنزيل")
+
+# Chrome that leaks into article bodies: never a signal, never an action link.
+_CHROME_LABELS = frozenset(
+    normalise_text(s)
+    for s in (
+        "Donate", "Donate now", "Donate today", "Give now", "تبرعوا الآن", "تبرع الآن", "تبرع",
+        "تبرعوا", "Skip to main content", "انتقل إلى المحتوى الرئيسي", "Print", "طباعة",
+        "Subscribe", "اشترك", "Read more", "اقرأ المزيد", "Share", "شارك", "Tweet", "Twitter",
+        "Facebook", "WhatsApp", "Email", "البريد الإلكتروني", "LinkedIn", "Telegram",
+    )
+)  # fmt: skip
+# A block whose whole text is one of these starts the share/related tail: cut it and all after.
+_TAIL_MARKERS = frozenset(
+    normalise_text(s)
+    for s in (
+        "Share Article", "Share this article", "Share this", "Share this post", "Share",
+        "مشاركة المقال", "شارك المقال", "شارك", "Related posts", "Related articles", "Related",
+        "Related content", "Read also", "You may also like", "مقالات ذات صلة", "اقرأ أيضا",
+        "اقرأ أيضاً", "الأكثر مشاهدة", "Most viewed", "المزيد من الأخبار", "More news",
+    )
+)  # fmt: skip
+_CHROME_CLASS = re.compile(
+    r"share|sharing|social|related|donat|newsletter|subscribe|breadcrumb|sidebar|comments"
+    r"|most-viewed|skip-link|visually-hidden|sr-only"
+)
+_CHROME_TAGS = ("script", "style", "noscript", "nav", "footer", "header", "aside", "form", "svg")
+_BLOCK_TAGS = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "td", "th", "dt", "dd"}
+)
+_TAIL_TAGS = _BLOCK_TAGS | {"div", "span", "strong", "b"}
+_CHROME_LABEL_TAGS = frozenset({"button", "span", "p", "li", "div"})
+_MAX_CHROME_REMOVALS = 200  # a bound, so a pathological page cannot loop for long
+# Characters of paragraphs before a share/related marker for it to end the article; a marker
+# with less above it belongs to a share bar at the top.
+_MIN_PROSE_BEFORE_TAIL = 80
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_WEAK_LABELS = frozenset(
+    normalise_text(s) for s in ("here", "click here", "this link", "هنا", "اضغط هنا", "من هنا")
+)
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?،؛؟)\]])")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?؟:;؛])\s+|\n+")
+
+# --- weights -------------------------------------------------------------------------------------
+# A kind needs THRESHOLD points; one keyword alone never gets there, except a title that names
+# the genre ("Open letter to ...", "Annual report 2023"), which is how editors file posts.
+THRESHOLD = 4
+W_CAMPAIGN_HEADING = 3
+W_FIRST_ACTION_LINK = 2
+W_MORE_ACTION_LINKS = 1  # per extra link, up to MAX_ACTION_LINK_POINTS in all
+MAX_ACTION_LINK_POINTS = 3
+W_CALL = 1  # per sentence-initial imperative, up to MAX_CALL_POINTS
+W_LINKED_CALL = 1  # an imperative that carries its own action link ("Sign the petition: <a>")
+MAX_CALL_POINTS = 3
+W_TITLE = 4
+W_SIGNATORY_OPENER = 3
+W_GENRE_IN_BODY = 2
+W_SIGNATORY_LIST = 2
+SIGNATORY_LIST_MIN = 20
+W_SIGN_OFF = 1
+W_REPORT_PDF = 3
+W_OTHER_PDF = 1
+W_SELF_REPORT = 1
+# On a tie the more specific genre wins: a letter or report may carry a petition link.
+_TIE_ORDER = (Kind.STATEMENT, Kind.REPORT, Kind.CAMPAIGN)
+
+
+def _key(text: str) -> str:
+    """Normalised text with punctuation as spaces, for phrase matching."""
+    return " ".join(_PUNCTUATION.sub(" ", normalise_text(text)).split())
+
+
+def _has_phrase(text_key: str, phrases: Iterable[str]) -> str | None:
+    padded = f" {text_key} "
+    for phrase in phrases:
+        if f" {_key(phrase)} " in padded:
+            return phrase
+    return None
+
+
+def _starts_with(text_key: str, phrases: Iterable[str]) -> str | None:
+    words = text_key.split()
+    for phrase in phrases:
+        phrase_words = _key(phrase).split()
+        if phrase_words and words[: len(phrase_words)] == phrase_words:
+            return phrase
+    return None
+
+
+@dataclass(frozen=True)
+class ClassifierRules:
+    """Vocabulary of the classifier; defaults cover ALQST/HRW-style sites in both languages.
+
+    `phrases[Kind.CAMPAIGN]` are take-action headings, `phrases[Kind.STATEMENT]` and
+    `phrases[Kind.REPORT]` are title phrases naming the genre. `categories` maps a site's
+    category name to a kind. Build from config with `ClassifierRules.from_config`.
+    """
+
+    action_hosts: tuple[str, ...] = DEFAULT_ACTION_HOSTS
+    phrases: Mapping[Kind, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_PHRASES))
+    categories: Mapping[str, Kind] = field(default_factory=lambda: dict(DEFAULT_CATEGORIES))
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> ClassifierRules:
+        """Defaults extended by config: `action_hosts` (list), `phrases` ({kind: [phrases]}),
+        `categories` ({site category: kind}). Kinds are `feeds.models.Kind` values; an unknown
+        one raises ValueError, as does an unknown key.
+        """
+        unknown = set(config) - {"action_hosts", "phrases", "categories"}
+        if unknown:
+            raise ValueError(f"campaigns: unknown classifier setting(s): {sorted(unknown)}")
+        hosts = tuple(str(h).lower().removeprefix("www.") for h in _list(config, "action_hosts"))
+        phrases = {kind: list(words) for kind, words in DEFAULT_PHRASES.items()}
+        for kind_name, words in _mapping(config, "phrases").items():
+            phrases.setdefault(_kind(kind_name), []).extend(str(w) for w in _iter(words))
+        categories = dict(DEFAULT_CATEGORIES)
+        for name, kind_name in _mapping(config, "categories").items():
+            categories[_key(str(name))] = _kind(kind_name)
+        return cls(
+            action_hosts=DEFAULT_ACTION_HOSTS + hosts,
+            phrases={kind: tuple(words) for kind, words in phrases.items()},
+            categories=categories,
+        )
+
+
+def _kind(name: object) -> Kind:
+    try:
+        return Kind(str(name).strip().lower())
+    except ValueError:
+        known = [k.value for k in Kind]
+        raise ValueError(f"campaigns: unknown kind {name!r}; known: {known}") from None
+
+
+def _iter(value: object) -> list[object]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValueError(f"campaigns: expected a list, got {value!r}")
+    return list(value)
+
+
+def _list(config: Mapping[str, object], key: str) -> list[object]:
+    return _iter(config[key]) if key in config else []
+
+
+def _mapping(config: Mapping[str, object], key: str) -> Mapping[object, object]:
+    value = config.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ValueError(f"campaigns: {key} must be a table, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The decision and why: `signals` are short strings such as "heading: Take action"."""
+
+    kind: Kind
+    actions: tuple[ActionLink, ...]
+    signals: tuple[str, ...]
+
+
+# --- the document --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Anchor:
+    href: str
+    label: str
+    block_text: str
+    in_action_section: bool
+
+
+@dataclass
+class _Block:
+    tag: str
+    text: str
+    heading: bool
+
+
+@dataclass
+class _Document:
+    blocks: list[_Block]
+    anchors: list[_Anchor]
+    lists: list[list[str]]  # the items of each ul/ol
+    action_headings: list[str]
+
+
+def _text(node: LexborNode) -> str:
+    # Text nodes are joined with spaces (so list items stay apart), which also puts one before
+    # the full stop after a link: take it back out.
+    joined = " ".join(node.text(deep=True, separator=" ").split())
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", joined)
+
+
+def _classes(node: LexborNode) -> str:
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+
+
+def _same(a: LexborNode | None, b: LexborNode) -> bool:
+    return a is not None and a.mem_id == b.mem_id  # wrappers are fresh objects: compare nodes
+
+
+def _cut_from(node: LexborNode, root: LexborNode) -> None:
+    # Remove `node` and everything after it in document order, up to the root.
+    current: LexborNode | None = node
+    while current is not None and not _same(current, root):
+        following = current.next
+        while following is not None:
+            after = following.next
+            following.decompose()
+            following = after
+        current = current.parent
+    node.decompose()
+
+
+def _remove_first(root: LexborNode, doomed: Callable[[LexborNode], bool]) -> bool:
+    # Decomposing frees the subtree, so never keep walking a traversal past a removal.
+    for node in root.traverse():
+        if not _same(node, root) and doomed(node):
+            node.decompose()
+            return True
+    return False
+
+
+def _is_chrome(node: LexborNode) -> bool:
+    if node.tag in _CHROME_TAGS or _CHROME_CLASS.search(_classes(node)):
+        return True
+    if node.tag == "a":
+        return _is_donation(node.attributes.get("href") or "", _text(node))
+    return node.tag in _CHROME_LABEL_TAGS and normalise_text(_text(node)) in _CHROME_LABELS
+
+
+def _cut_share_tail(root: LexborNode) -> None:
+    for _ in range(_MAX_CHROME_REMOVALS):
+        prose_before = 0
+        for node in root.traverse():
+            text = _text(node) if node.tag in _TAIL_TAGS else ""
+            if text and normalise_text(text).strip(" :") in _TAIL_MARKERS:
+                if prose_before >= _MIN_PROSE_BEFORE_TAIL:
+                    _cut_from(node, root)
+                    return
+                # A share bar above the article: drop its label, keep what follows.
+                node.decompose()
+                break
+            if node.tag == "p":
+                prose_before += len(text)
+        else:
+            return
+
+
+def _strip_chrome(root: LexborNode) -> None:
+    # The tail goes first: its marker ("Share Article") often sits inside a share container
+    # that the class rule would remove, taking the marker with it.
+    _cut_share_tail(root)
+    for _ in range(_MAX_CHROME_REMOVALS):
+        if not _remove_first(root, _is_chrome):
+            break
+
+
+def _heading_text(node: LexborNode, text: str) -> bool:
+    if node.tag in _HEADING_TAGS:
+        return True
+    # WordPress bodies often fake headings with a short bold paragraph.
+    if node.tag == "p" and 0 < len(text.split()) <= 8:
+        child = node.child
+        while child is not None and child.tag == "-text" and not (child.text() or "").strip():
+            child = child.next
+        return child is not None and child.tag in ("strong", "b") and _text(child) == text
+    return False
+
+
+def _inside_block(node: LexborNode, root: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and not _same(parent, root):
+        if parent.tag in _BLOCK_TAGS:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _enclosing_block_text(node: LexborNode, root: LexborNode) -> str:
+    parent = node.parent
+    while parent is not None and not _same(parent, root):
+        if parent.tag in _BLOCK_TAGS:
+            return _text(parent)
+        parent = parent.parent
+    return _text(node)
+
+
+def _parse(body_html: str, rules: ClassifierRules) -> _Document:
+    tree = LexborHTMLParser(body_html or "")
+    root = tree.body or tree.root
+    doc = _Document([], [], [], [])
+    if root is None:
+        return doc
+    _strip_chrome(root)
+    campaign_headings = rules.phrases.get(Kind.CAMPAIGN, ())
+    in_section = False
+    for node in root.traverse():
+        tag = node.tag or ""
+        if tag in ("ul", "ol"):
+            doc.lists.append([_text(li) for li in node.iter() if li.tag == "li"])
+        if tag == "a":
+            doc.anchors.append(
+                _Anchor(
+                    node.attributes.get("href") or "",
+                    _text(node),
+                    _enclosing_block_text(node, root),
+                    in_section,
+                )
+            )
+        if tag not in _BLOCK_TAGS or _inside_block(node, root):
+            continue
+        text = _text(node)
+        heading = _heading_text(node, text)
+        # A heading that is wholly a link is a teaser card (related posts, listings), not the
+        # start of this article's take-action section.
+        teaser = heading and any(_text(a) == text for a in node.css("a"))
+        bare_line = tag == "p" and len(text.split()) <= 5  # "Take action" as a plain line
+        if heading or bare_line:
+            matched = _starts_with(_key(text), campaign_headings)
+            if matched and len(text.split()) <= 8 and not teaser:
+                in_section, heading = True, True
+                doc.action_headings.append(text)
+            elif heading:
+                in_section = False
+        doc.blocks.append(_Block(tag, text, heading))
+    return doc
+
+
+# --- action links --------------------------------------------------------------------------------
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+
+
+def _is_donation(href: str, label: str) -> bool:
+    label_key = normalise_text(label)
+    host = _host(href) if href.lower().startswith(("http:", "https:", "//")) else ""
+    return (
+        "donat" in href.lower()
+        or "تبرع" in label_key
+        or label_key.startswith(("donate", "give now"))
+        or any(host == h or host.endswith("." + h) for h in _DONATION_HOSTS)
+    )
+
+
+def _is_call(text: str) -> bool:
+    key = _key(text)
+    key = re.sub(r"^(?:please|يرجى|رجاء|click here to|اضغط هنا ل)\s+", "", key)
+    return bool(_starts_with(key, _EN_CALLS) or _starts_with(key, _AR_CALLS))
+
+
+def _clean_url(url: str) -> str:
+    parts = urlsplit(url)
+    # Filter the raw query so the rest keeps its exact encoding (a tweet's text stays as written).
+    query = "&".join(
+        pair
+        for pair in parts.query.split("&")
+        if pair and not _TRACKING_PARAMS.match(pair.split("=", 1)[0].lower())
+    )
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | None:
+    """Why this link is a call to act ("petition link: change.org"), or None."""
+    label_key = normalise_text(anchor.label)
+    if url.startswith("mailto:"):
+        prepared = bool(re.search(r"[?&](?:subject|body)=", url, re.IGNORECASE))
+        if label_key in _CHROME_LABELS:
+            return None  # "Email" next to the share buttons
+        if prepared or anchor.in_action_section or _is_call(anchor.label):
+            return "letter link: mailto"
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = _host(url)
+    if _SHARE_URLS.search(url.lower()) or _is_donation(url, anchor.label):
+        return None
+    if host in ("twitter.com", "x.com", "mobile.twitter.com") and _TWEET_INTENT.match(parts.path):
+        # Icon-only or "Tweet"/"Share" labelled intents are share buttons, not a campaign tweet.
+        if not anchor.label or (label_key in _CHROME_LABELS and not anchor.in_action_section):
+            return None
+        return f"tweet intent: {host}"
+    if any(host == h or host.endswith("." + h) for h in rules.action_hosts):
+        return f"petition link: {host}"
+    if host.startswith(_ACTION_SUBDOMAINS):
+        return f"action site: {host}"
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    if any(s in _ACTION_SEGMENTS or s.startswith("petition") for s in segments):
+        return f"action page: {host}"
+    call_label = anchor.label if label_key not in _WEAK_LABELS else anchor.block_text
+    if _is_call(call_label) and (
+        anchor.in_action_section or _has_phrase(_key(call_label), ("petition", "عريضه"))
+    ):
+        return f"call link: {anchor.label[:40]}"
+    return None
+
+
+@dataclass(frozen=True)
+class _Found:
+    link: ActionLink
+    reason: str
+    called: bool  # the link's label or sentence is itself an imperative call
+
+
+def _action_links(doc: _Document, base_url: str, rules: ClassifierRules) -> Iterator[_Found]:
+    seen: set[str] = set()
+    for anchor in doc.anchors:
+        href = anchor.href.strip()
+        if not href or href.startswith(("#", "javascript:")):
+            continue
+        url = href if href.lower().startswith("mailto:") else urljoin(base_url, href)
+        if not url.lower().startswith(("http://", "https://", "mailto:")):
+            continue  # still relative: no base to resolve it against
+        reason = _action_reason(url, anchor, rules)
+        if reason is None:
+            continue
+        clean = url if url.lower().startswith("mailto:") else _clean_url(url)
+        dedup = clean.lower()
+        if dedup in seen:
+            continue
+        seen.add(dedup)
+        label = anchor.label
+        if not label or normalise_text(label) in _WEAK_LABELS:
+            block = anchor.block_text
+            label = block if block and len(block.split()) <= 12 else label
+        if not label:
+            mailto = clean.startswith("mailto:")
+            label = clean.removeprefix("mailto:").split("?")[0] if mailto else _host(clean)
+        called = _is_call(anchor.label) or _is_call(anchor.block_text)
+        yield _Found(ActionLink(url=clean, label=label), reason, called)
+
+
+def extract_action_links(
+    body_html: str, base_url: str, *, rules: ClassifierRules | None = None
+) -> tuple[ActionLink, ...]:
+    """The calls to act among the body's links, absolute, de-duplicated, in page order.
+
+    Petition/campaign hosts and action pages, tweet intents, prepared `mailto:` letters, and
+    links labelled as a call ("Sign the petition") inside a take-action section. Share buttons,
+    donation links and ordinary links are left out.
+    """
+    rules = rules or ClassifierRules()
+    doc = _parse(body_html, rules)
+    return tuple(found.link for found in _action_links(doc, base_url, rules))
+
+
+# --- classification ------------------------------------------------------------------------------
+
+
+def _category_kind(site_category: str | None, rules: ClassifierRules) -> Kind | None:
+    if not site_category:
+        return None
+    key = _key(site_category)
+    for name, kind in rules.categories.items():
+        if _key(name) == key:
+            return kind
+    return None
+
+
+def _calls(doc: _Document, lang: str) -> list[str]:
+    found = []
+    for block in doc.blocks:
+        if block.heading:
+            continue  # a take-action heading is scored as a heading, not again as a call
+        if lang in ("ar", "en") and detect_language(block.text) not in (lang, "und"):
+            continue  # interface chrome in the other language (seed 000) does not speak
+        for sentence in _SENTENCE_BREAK.split(block.text):
+            if _is_call(sentence) and len(sentence.split()) >= 2:
+                found.append(sentence.strip())
+    return found
+
+
+def classify_article(
+    *,
+    title: str,
+    body_html: str,
+    lang: str,
+    site_category: str | None = None,
+    rules: ClassifierRules | None = None,
+    base_url: str = "",
+) -> Classification:
+    """Classify one article from its title and main-content HTML.
+
+    `lang` is the article's language: only sentences in it count as calls to act, since
+    chrome in the interface language leaks into bodies. `site_category` decides when it maps
+    to a kind. `actions` are returned for campaigns and statements only: a news item linking
+    a petition in passing gets no "Sign" button. `base_url` resolves relative links.
+    """
+    rules = rules or ClassifierRules()
+    doc = _parse(body_html, rules)
+    links = list(_action_links(doc, base_url, rules))
+    score = {kind: 0 for kind in _TIE_ORDER}
+    signals: dict[Kind, list[str]] = {kind: [] for kind in _TIE_ORDER}
+
+    def add(kind: Kind, points: int, why: str) -> None:
+        score[kind] += points
+        signals[kind].append(why)
+
+    # Campaign: a take-action heading, action links, imperative calls.
+    for heading in doc.action_headings[:1]:
+        add(Kind.CAMPAIGN, W_CAMPAIGN_HEADING, f"heading: {heading}")
+    if links:
+        extra = W_MORE_ACTION_LINKS * (len(links) - 1)
+        score[Kind.CAMPAIGN] += min(MAX_ACTION_LINK_POINTS, W_FIRST_ACTION_LINK + extra)
+        signals[Kind.CAMPAIGN] += [found.reason for found in links]
+        if any(found.called for found in links):
+            add(Kind.CAMPAIGN, W_LINKED_CALL, "linked call")
+    calls = _calls(doc, lang)
+    if calls:
+        score[Kind.CAMPAIGN] += min(MAX_CALL_POINTS, W_CALL * len(calls))
+        signals[Kind.CAMPAIGN] += [f"call: {call[:60]}" for call in calls[:MAX_CALL_POINTS]]
+
+    body_key = _key(" ".join(block.text for block in doc.blocks))
+    title_key = _key(title)
+    # Statement: the genre named in the title or body, signatories, a letter's sign-off.
+    if phrase := _has_phrase(title_key, rules.phrases.get(Kind.STATEMENT, ())):
+        add(Kind.STATEMENT, W_TITLE, f"title: {phrase}")
+    if phrase := _has_phrase(body_key, _SIGNATORY_OPENERS):
+        add(Kind.STATEMENT, W_SIGNATORY_OPENER, f"signatories: {phrase}")
+    if phrase := _has_phrase(body_key, rules.phrases.get(Kind.STATEMENT, ())):
+        add(Kind.STATEMENT, W_GENRE_IN_BODY, f"body: {phrase}")
+    names = max((items for items in doc.lists if _names_list(items)), key=len, default=[])
+    if len(names) >= SIGNATORY_LIST_MIN:
+        add(Kind.STATEMENT, W_SIGNATORY_LIST, f"signatory list: {len(names)} items")
+    if phrase := _has_phrase(body_key, _SIGN_OFFS):
+        add(Kind.STATEMENT, W_SIGN_OFF, f"sign-off: {phrase}")
+
+    # Report: the title says so, a PDF of it, the body speaks of "this report".
+    if phrase := _has_phrase(title_key, rules.phrases.get(Kind.REPORT, ())):
+        add(Kind.REPORT, W_TITLE, f"title: {phrase}")
+    pdf = _report_pdf(doc, base_url)
+    if pdf is not None:
+        add(Kind.REPORT, W_REPORT_PDF if pdf[1] else W_OTHER_PDF, f"pdf link: {pdf[0]}")
+    if phrase := _has_phrase(body_key, _SELF_REPORT):
+        add(Kind.REPORT, W_SELF_REPORT, f"body: {phrase}")
+
+    category_kind = _category_kind(site_category, rules)
+    if category_kind is not None:
+        kind = category_kind
+        why = [f"site category: {site_category}"]
+    elif doc.action_headings and links:
+        kind = Kind.CAMPAIGN  # a take-action heading with something to act on is decisive
+        why = ["decisive: take-action heading with action links"]
+    else:
+        best = max(_TIE_ORDER, key=lambda k: (score[k], -_TIE_ORDER.index(k)))
+        kind = best if score[best] >= THRESHOLD else Kind.NEWS
+        why = []
+    explanation = why + [s for k in _TIE_ORDER for s in signals[k] if k == kind]
+    if kind is Kind.NEWS:
+        explanation = [
+            f"{k.value} {score[k]}<{THRESHOLD}: {', '.join(signals[k])}"
+            for k in _TIE_ORDER
+            if score[k]
+        ] or ["no signals"]
+    actions = (
+        tuple(found.link for found in links) if kind in (Kind.CAMPAIGN, Kind.STATEMENT) else ()
+    )
+    return Classification(kind=kind, actions=actions, signals=tuple(explanation))
+
+
+def _names_list(items: list[str]) -> bool:
+    # Signatories are short names, not sentences.
+    short = sum(1 for item in items if 0 < len(item.split()) <= 12)
+    return bool(items) and short >= 0.8 * len(items)
+
+
+def _report_pdf(doc: _Document, base_url: str) -> tuple[str, bool] | None:
+    found: tuple[str, bool] | None = None
+    for anchor in doc.anchors:
+        url = urljoin(base_url, anchor.href.strip())
+        if not urlsplit(url).path.lower().endswith(".pdf"):
+            continue
+        name = urlsplit(url).path.rsplit("/", 1)[-1]
+        about_report = bool(_has_phrase(_key(f"{anchor.label} {name}"), _REPORT_LINK_WORDS))
+        if about_report:
+            return name, True
+        found = found or (name, False)
+    return found

@@ -1,0 +1,267 @@
+"""Article kinds and action links: a labelled set of pages (HTML plus expected JSON) in both
+languages, per-kind precision/recall over it, and unit cases for links and rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from feeds.campaigns import (
+    Classification,
+    ClassifierRules,
+    classify_article,
+    extract_action_links,
+)
+from feeds.models import ActionLink, Kind
+
+DATA = Path(__file__).parent / "data" / "campaigns"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    html: str
+    title: str
+    lang: str
+    base_url: str
+    site_category: str | None
+    kind: Kind
+    actions: tuple[str, ...]
+    seed: bool
+    known_miss: str | None
+
+    def classify(self) -> Classification:
+        return classify_article(
+            title=self.title,
+            body_html=self.html,
+            lang=self.lang,
+            site_category=self.site_category,
+            base_url=self.base_url,
+        )
+
+
+def load_cases() -> list[Case]:
+    cases = []
+    for meta_path in sorted(DATA.glob("*.json")):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        cases.append(
+            Case(
+                name=meta_path.stem,
+                html=meta_path.with_suffix(".html").read_text(encoding="utf-8"),
+                title=meta["title"],
+                lang=meta["lang"],
+                base_url=meta["base_url"],
+                site_category=meta.get("site_category"),
+                kind=Kind(meta["kind"]),
+                actions=tuple(meta["actions"]),
+                seed=meta["seed"],
+                known_miss=meta.get("known_miss"),
+            )
+        )
+    return cases
+
+
+CASES = load_cases()
+
+
+def _param(case: Case) -> object:
+    marks = [pytest.mark.xfail(reason=case.known_miss, strict=True)] if case.known_miss else []
+    return pytest.param(case, id=case.name, marks=marks)
+
+
+def test_the_labelled_set_is_large_and_bilingual() -> None:
+    assert len(CASES) >= 40
+    langs = Counter(case.lang for case in CASES)
+    assert langs["ar"] >= 15 and langs["en"] >= 15
+    assert {case.kind for case in CASES} == set(Kind)
+
+
+@pytest.mark.parametrize("case", [_param(case) for case in CASES])
+def test_labelled_case(case: Case) -> None:
+    result = case.classify()
+    assert (result.kind, tuple(a.url for a in result.actions)) == (case.kind, case.actions), (
+        result.signals
+    )
+    assert result.signals  # every decision explains itself
+
+
+def test_precision_and_recall_per_kind() -> None:
+    confusion: Counter[tuple[Kind, Kind]] = Counter()
+    seed_errors = []
+    for case in CASES:
+        predicted = case.classify().kind
+        confusion[(case.kind, predicted)] += 1
+        if case.seed and predicted != case.kind:
+            seed_errors.append(case.name)
+    print(f"\n{'kind':<10} {'precision':>9} {'recall':>7} {'support':>8}")
+    for kind in Kind:
+        true_positive = confusion[(kind, kind)]
+        predicted_as = sum(n for (_, p), n in confusion.items() if p == kind)
+        actual = sum(n for (a, _), n in confusion.items() if a == kind)
+        precision = true_positive / predicted_as if predicted_as else 1.0
+        recall = true_positive / actual if actual else 1.0
+        print(f"{kind.value:<10} {precision:>9.2f} {recall:>7.2f} {actual:>8}")
+    accuracy = sum(n for (a, p), n in confusion.items() if a == p) / len(CASES)
+    print(f"accuracy {accuracy:.3f} over {len(CASES)} cases")
+    assert not seed_errors
+    assert accuracy >= 0.9
+
+
+# --- action links ------------------------------------------------------------------------------
+
+
+def test_links_are_absolute_deduplicated_and_untracked() -> None:
+    html = """
+    <h2>Take action</h2>
+    <p><a href="https://www.change.org/p/free-them/?utm_source=x&amp;utm_medium=y">Sign</a></p>
+    <p><a href="https://www.change.org/p/free-them">Sign the petition</a></p>
+    <p><a href="/en/petition/free-them#form">Sign ours</a></p>
+    """
+    assert extract_action_links(html, "https://alqst.org/en/post/p") == (
+        ActionLink("https://www.change.org/p/free-them", "Sign"),
+        ActionLink("https://alqst.org/en/petition/free-them", "Sign ours"),
+    )
+
+
+def test_share_donate_and_ordinary_links_are_not_actions() -> None:
+    html = """
+    <p>Read <a href="https://www.hrw.org/news/x">HRW's statement</a>.</p>
+    <a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a>
+    <a href="https://twitter.com/intent/tweet?url=https://alqst.org/x">Tweet</a>
+    <a href="https://twitter.com/share?url=x&amp;text=y">Share</a>
+    <a href="https://wa.me/?text=x">WhatsApp</a>
+    <a href="https://alqst.org/en/donate">Donate now</a>
+    <a href="https://www.hrw.org/ar/donate">تبرعوا الآن</a>
+    <a href="mailto:?subject=x&amp;body=y">Email</a>
+    <a href="mailto:press@alqst.org">press@alqst.org</a>
+    <a href="javascript:void(0)">Sign</a>
+    """
+    assert extract_action_links(html, "https://alqst.org/en/post/x") == ()
+
+
+def test_weak_or_missing_labels_borrow_the_sentence_or_the_host() -> None:
+    html = """
+    <ul><li>Sign our petition <a href="https://actionnetwork.org/petitions/a">here</a></li></ul>
+    <a href="https://secure.avaaz.org/campaign/en/b/"><img src="button.png" alt=""></a>
+    """
+    assert extract_action_links(html, "") == (
+        ActionLink("https://actionnetwork.org/petitions/a", "Sign our petition here"),
+        ActionLink("https://secure.avaaz.org/campaign/en/b", "secure.avaaz.org"),
+    )
+
+
+def test_a_prepared_letter_is_an_action_but_a_contact_address_is_not() -> None:
+    html = """
+    <p><a href="mailto:info@embassy.example?subject=Release%20her">Email the ambassador</a></p>
+    <p>Questions? <a href="mailto:info@alqst.org">info@alqst.org</a></p>
+    """
+    assert extract_action_links(html, "") == (
+        ActionLink("mailto:info@embassy.example?subject=Release%20her", "Email the ambassador"),
+    )
+
+
+def test_arabic_calls_match_through_diacritics_and_tatweel() -> None:
+    html = """
+    <h2>تحـرّكـوا الآن</h2>
+    <p><a href="/ar/sign">وقِّـعـوا هنا</a></p>
+    <p>غـرّدوا باستخدام الوسم #الحرية_للمعتقلين</p>
+    """
+    result = classify_article(
+        title="الحرية للمعتقلين", body_html=html, lang="ar", base_url="https://alqst.org/ar/posts/1"
+    )
+    assert result.kind is Kind.CAMPAIGN
+    assert result.actions == (ActionLink("https://alqst.org/ar/sign", "وقِّـعـوا هنا"),)
+    assert "heading: تحـرّكـوا الآن" in result.signals
+
+
+def test_actions_are_kept_only_for_campaigns_and_statements() -> None:
+    html = '<p>Over 50,000 people signed a <a href="https://www.change.org/p/x">petition</a>.</p>'
+    result = classify_article(title="Five years on", body_html=html, lang="en")
+    assert result.kind is Kind.NEWS
+    assert result.actions == ()
+    assert extract_action_links(html, "") == (ActionLink("https://www.change.org/p/x", "petition"),)
+
+
+def test_empty_body_is_news() -> None:
+    result = classify_article(title="", body_html="", lang="en")
+    assert result == Classification(Kind.NEWS, (), ("no signals",))
+
+
+# --- rules from config -------------------------------------------------------------------------
+
+
+def test_rules_from_config_extend_hosts_phrases_and_categories() -> None:
+    rules = ClassifierRules.from_config(
+        {
+            "action_hosts": ["www.mypetitions.example"],
+            "phrases": {"campaign": ["urgent appeal"], "report": ["white paper"]},
+            "categories": {"Urgent appeals": "campaign", "Papers": "report"},
+        }
+    )
+    html = """
+    <h2>Urgent appeal</h2>
+    <p><a href="https://mypetitions.example/x">Support her</a></p>
+    """
+    result = classify_article(title="Free her", body_html=html, lang="en", rules=rules)
+    assert result.kind is Kind.CAMPAIGN
+    assert [a.url for a in result.actions] == ["https://mypetitions.example/x"]
+    paper = classify_article(title="A white paper on courts", body_html="", lang="en", rules=rules)
+    assert paper.kind is Kind.REPORT
+    filed = classify_article(
+        title="Free her",
+        body_html="<p>x</p>",
+        lang="en",
+        rules=rules,
+        site_category="urgent  appeals",
+    )
+    assert filed.kind is Kind.CAMPAIGN
+    # defaults survive the extension
+    assert classify_article(title="Open letter", body_html="", lang="en", rules=rules).kind is (
+        Kind.STATEMENT
+    )
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"phrases": {"petition": ["x"]}}, {"categories": {"A": "blog"}}, {"hosts": ["x"]}],
+)
+def test_rules_from_config_reject_unknown_names(config: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="campaigns: unknown"):
+        ClassifierRules.from_config(config)
+
+
+def test_news_category_does_not_override_signals() -> None:
+    html = '<h2>Take action</h2><p><a href="https://www.change.org/p/x">Sign the petition</a></p>'
+    result = classify_article(title="x", body_html=html, lang="en", site_category="News")
+    assert result.kind is Kind.CAMPAIGN
+
+
+def test_share_bar_above_the_article_does_not_cut_the_article() -> None:
+    html = """
+    <div class="top"><span>Share</span> <a href="https://wa.me/?text=x">WhatsApp</a></div>
+    <p>Activists arrested in 2022 face new charges, their families told ALQST this week.</p>
+    <h2>Take action</h2>
+    <p><a href="https://www.change.org/p/x">Sign the petition</a></p>
+    <p>Share Article</p>
+    <div><h4><a href="/en/post/2">Take action: free Loujain</a></h4>
+    <p><a href="https://www.change.org/p/old">Sign</a></p></div>
+    """
+    result = classify_article(title="x", body_html=html, lang="en")
+    assert result.kind is Kind.CAMPAIGN
+    assert [a.url for a in result.actions] == ["https://www.change.org/p/x"]
+
+
+def test_share_article_marker_ends_the_article() -> None:
+    body = "<p>" + "The court postponed the hearing again, the family said. " * 5 + "</p>"
+    tail = """<p>Share Article</p>
+    <div><h3>Take action</h3>
+    <p><a href="https://www.change.org/p/old">Sign the petition</a></p></div>
+    """
+    result = classify_article(title="Hearing postponed", body_html=body + tail, lang="en")
+    assert result.kind is Kind.NEWS
+    assert extract_action_links(body + tail, "") == ()

@@ -1,0 +1,92 @@
+"""Date normalisation: a table of real and hand-made date strings with the expected UTC result."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feeds.dates import find_labelled_date, normalise_text, parse_date
+
+TABLE = Path(__file__).parent / "data" / "dates.tsv"
+DEFAULT_NOW = datetime(2024, 3, 1, 12, 30, tzinfo=UTC)
+
+
+def _rows() -> list[tuple[str, datetime, datetime | None]]:
+    rows = []
+    for line in TABLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip("\n"):
+            continue
+        text, now, expected = line.split("\t")[:3]
+        rows.append(
+            (
+                text,
+                DEFAULT_NOW if now == "-" else datetime.fromisoformat(now),
+                None if expected == "None" else datetime.fromisoformat(expected),
+            )
+        )
+    return rows
+
+
+ROWS = _rows()
+
+
+def test_the_table_is_large_enough() -> None:
+    assert len(ROWS) >= 60
+
+
+@pytest.mark.parametrize(("text", "now", "expected"), ROWS, ids=[r[0] or "<empty>" for r in ROWS])
+def test_parse_date_table(text: str, now: datetime, expected: datetime | None) -> None:
+    result = parse_date(text, now=now)
+    assert result == expected
+    if result is not None:
+        assert result.tzinfo is UTC
+
+
+def test_naive_now_is_read_as_utc() -> None:
+    assert parse_date("منذ ساعة", now=datetime(2024, 3, 1, 12, 0)) == datetime(
+        2024, 3, 1, 11, 0, tzinfo=UTC
+    )
+
+
+def test_lang_narrows_only_the_fallback() -> None:
+    assert parse_date("15/02/2024", now=DEFAULT_NOW, lang="en") == datetime(2024, 2, 15, tzinfo=UTC)
+    assert parse_date("June the 7th, 2021", now=DEFAULT_NOW, lang="en") == datetime(
+        2021, 6, 7, tzinfo=UTC
+    )
+
+
+def test_labelled_date_wins_over_a_typo_dateline_in_the_body() -> None:
+    page = "انعقد مؤتمر القسط الأول\nتاريخ النشر: 12/12/2017\n\nلندن، التاسع من ديسمبر 2107\n"
+    assert find_labelled_date(page, now=DEFAULT_NOW) == datetime(2017, 12, 12, tzinfo=UTC)
+
+
+def test_labelled_date_in_english_chrome() -> None:
+    page = "Some title\nPublication date: 15/02/2024\nOn 22 January 2024, during ..."
+    assert find_labelled_date(page, now=DEFAULT_NOW) == datetime(2024, 2, 15, tzinfo=UTC)
+
+
+def test_labelled_date_skips_a_label_without_a_date() -> None:
+    page = "Published by ALQST\nPublished on: 3 March 2023"
+    assert find_labelled_date(page, now=DEFAULT_NOW) == datetime(2023, 3, 3, tzinfo=UTC)
+
+
+def test_no_label_no_date_even_if_the_body_has_one() -> None:
+    page = "On 22 January 2024, during Saudi Arabia's fourth UPR, member states ..."
+    assert find_labelled_date(page, now=DEFAULT_NOW) is None
+
+
+def test_normalise_text_folds_spelling_variants() -> None:
+    assert normalise_text("أُكتـوبر ٢٠١٨") == normalise_text("اكتوبر 2018") == "اكتوبر 2018"
+
+
+def test_common_formats_take_the_fast_path() -> None:
+    # 200 dates in well under a second means dateparser was not consulted for them.
+    samples = ["15/02/2024", "07-يونيو/حزيران-2021", "التاسع من ديسمبر 2017", "9 سبتمبر 2020"]
+    start = time.perf_counter()
+    for _ in range(50):
+        for text in samples:
+            assert parse_date(text, now=DEFAULT_NOW) is not None
+    assert time.perf_counter() - start < 1.0

@@ -1,0 +1,173 @@
+"""Language per block: script-ratio detection and splitting bilingual pages into segments."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feeds.language import LanguageSegment, detect_language, dominant_language, split_languages
+
+DATA = Path(__file__).parent / "data" / "language"
+
+Blocks = list[tuple[str, str]]
+
+AR_PARAGRAPH = (
+    "انعقد مؤتمر القسط الأول في العاصمة البريطانية لندن وشارك فيه خبراء بريطانيون ومنظمات سعودية "
+    "وعالمية، وعدد من الشخصيات السعودية المتنوعة ما بين معارضين وسياسيين ونشطاء وغيرهم."
+)
+EN_PARAGRAPH = (
+    "ALQST, in collaboration with Global Citizen, has launched a new campaign to maximise public "
+    "pressure on Saudi Arabia's leaders to accept and implement important human rights "
+    "recommendations made during the recent Universal Periodic Review."
+)
+
+
+def seed(number: str) -> Blocks:
+    return [(tag, text) for tag, text in json.loads((DATA / f"seed_{number}.json").read_text())]
+
+
+def assert_covers(segments: list[LanguageSegment], count: int) -> None:
+    assert segments[0].start == 0
+    assert segments[-1].end == count
+    for before, after in itertools.pairwise(segments):
+        assert before.end == after.start
+        assert before.start < before.end
+
+
+# --- detect_language -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "und"),
+        ("   ", "und"),
+        ("15/02/2024", "und"),
+        ("٢٠٢٤ - 12:30 — 42%", "und"),
+        ("UN", "und"),
+        ("https://www.alqst.org/en/post/saudi-arabia-upr-campaign", "und"),
+        (AR_PARAGRAPH, "ar"),
+        (EN_PARAGRAPH, "en"),
+        ("Take action", "en"),
+        ("تحرّكوا الآن", "ar"),
+        ("أصدرت منظمة ALQST تقريراً جديداً حول الاستعراض الدوري الشامل UPR", "ar"),
+        ("وأديرت الجلسة بواسطة منظمة (Sentinel Human Rights Defenders.)", "ar"),
+        ('Protesters outside the embassy chanted "الحرية للمعتقلين" for an hour.', "en"),
+        ("اقرأ التقرير كاملاً: https://www.alqst.org/en/reports/annual-report-2023-english", "ar"),
+        ("ACAT-France (action des chrétiens pour l'abolition de la torture)", "en"),
+        ("مرصد الصحراء للسلم والديمقراطية وحقوق الإنسان", "ar"),
+        ("Московская Хельсинкская группа", "und"),
+        ("انـعـقـد الـمـؤتـمـر", "ar"),
+    ],
+)
+def test_detect_language(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+# --- seeds -------------------------------------------------------------------------------------
+
+
+def test_english_campaign_body_is_one_english_segment() -> None:
+    blocks = seed("000")
+    assert split_languages(blocks) == [LanguageSegment("en", 0, len(blocks))]
+    assert dominant_language(blocks) == "en"
+
+
+def test_arabic_news_is_one_arabic_segment() -> None:
+    blocks = seed("001")
+    assert split_languages(blocks) == [LanguageSegment("ar", 0, len(blocks))]
+
+
+def test_arabic_open_letter_with_latin_signatories_stays_arabic() -> None:
+    blocks = seed("002")
+    latin_items = sum(1 for tag, text in blocks if tag == "li" and detect_language(text) == "en")
+    assert latin_items > 250  # the names outweigh the letter in letters, yet are not prose
+    assert split_languages(blocks) == [LanguageSegment("ar", 0, len(blocks))]
+    assert dominant_language(blocks) == "ar"
+
+
+def test_bilingual_announcement_splits_with_each_member_list() -> None:
+    blocks = seed("004")
+    arabic_title = next(i for i, (tag, text) in enumerate(blocks) if text.startswith("إعلان"))
+    assert split_languages(blocks) == [
+        LanguageSegment("en", 0, arabic_title),
+        LanguageSegment("ar", arabic_title, len(blocks)),
+    ]
+    english_list = [text for tag, text in blocks[:arabic_title] if tag == "li"]
+    assert english_list[0] == "Access Now" and english_list[-1] == "SMEX"
+
+
+def test_arabic_half_first_gives_arabic_segment_first() -> None:
+    blocks = seed("004")
+    arabic_title = next(i for i, (tag, text) in enumerate(blocks) if text.startswith("إعلان"))
+    swapped = blocks[arabic_title:] + blocks[:arabic_title]
+    segments = split_languages(swapped)
+    assert [s.lang for s in segments] == ["ar", "en"]
+    assert segments[0] == LanguageSegment("ar", 0, len(blocks) - arabic_title)
+
+
+# --- edge cases --------------------------------------------------------------------------------
+
+
+def test_empty_page_has_no_segments() -> None:
+    assert split_languages([]) == []
+    assert dominant_language([]) == "und"
+
+
+def test_page_without_letters_is_one_undetermined_segment() -> None:
+    blocks = [("p", "15/02/2024"), ("p", "٢٠٢٤"), ("div", "")]
+    assert split_languages(blocks) == [LanguageSegment("und", 0, 3)]
+
+
+def test_short_arabic_quote_inside_english_article_does_not_split() -> None:
+    blocks = [("h1", "Release the detained activists")] + [("p", EN_PARAGRAPH)] * 3
+    blocks.insert(2, ("blockquote", "الحرية لجميع المعتقلين في السجون السعودية الآن"))
+    assert split_languages(blocks) == [LanguageSegment("en", 0, len(blocks))]
+
+
+def test_short_english_note_after_arabic_letter_does_not_split() -> None:
+    blocks = [("p", AR_PARAGRAPH)] * 4 + [("p", "Signatories totaled 321 organizations.")]
+    assert split_languages(blocks) == [LanguageSegment("ar", 0, 5)]
+
+
+def test_english_quote_inside_first_half_is_folded_before_the_split() -> None:
+    blocks: Blocks = [("h1", "Coalition launched")] + [("p", EN_PARAGRAPH)] * 2
+    blocks += [("p", "كما قال أحد المؤسسين: هذه خطوة مهمة للغاية")]
+    blocks += [("p", EN_PARAGRAPH), ("h1", "إطلاق التحالف")] + [("p", AR_PARAGRAPH)] * 2
+    assert split_languages(blocks) == [LanguageSegment("en", 0, 5), LanguageSegment("ar", 5, 8)]
+
+
+def test_names_list_in_the_next_language_goes_with_the_next_segment() -> None:
+    blocks: Blocks = [("p", EN_PARAGRAPH)] * 3
+    blocks += [("ul", ""), ("li", "مركز الخليج لحقوق الإنسان"), ("li", "سمكس")]
+    blocks += [("p", AR_PARAGRAPH)] * 3
+    assert split_languages(blocks) == [LanguageSegment("en", 0, 4), LanguageSegment("ar", 4, 9)]
+
+
+def test_list_only_page_takes_the_language_of_its_items() -> None:
+    blocks = [("li", "Access Now"), ("li", "Front Line Defenders"), ("li", "سمكس")]
+    assert dominant_language(blocks) == "en"
+    assert split_languages(blocks) == [LanguageSegment("en", 0, 3)]
+
+
+def test_two_languages_need_a_paragraph_each_to_split() -> None:
+    # Long Arabic headings alone (no paragraph) are navigation, not a second article.
+    blocks: Blocks = [("p", EN_PARAGRAPH)] * 4
+    blocks += [("h2", AR_PARAGRAPH), ("h3", AR_PARAGRAPH)]
+    assert split_languages(blocks) == [LanguageSegment("en", 0, 6)]
+
+
+_TEXTS = st.sampled_from(["", "12/03/2024", "Access Now", "سمكس", AR_PARAGRAPH, EN_PARAGRAPH])
+_TAGS = st.sampled_from(["h1", "h2", "p", "li", "ul", "div", "blockquote"])
+
+
+@given(st.lists(st.tuples(_TAGS, _TEXTS), min_size=1, max_size=30))
+def test_segments_always_cover_every_block_in_order(blocks: Blocks) -> None:
+    segments = split_languages(blocks)
+    assert_covers(segments, len(blocks))
+    assert all(s.lang in ("ar", "en", "und") for s in segments)
