@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot.app import utc_now
 from bot.config import Config, ConfigError
 from feeds.extract import ExtractError, extract_articles
-from feeds.fetcher import FetchError, Fetcher
+from feeds.fetcher import Fetcher, FetchError
 from feeds.models import Article
 from feeds.sources import FetchSettings, SourceSettings
 from feeds.urls import host_of

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from feeds.extract import ExtractError, extract_articles
 from feeds.feedsource import articles_from_feed
-from feeds.fetcher import FetchError, Fetcher, Page
+from feeds.fetcher import Fetcher, FetchError, Page
 from feeds.listing import page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import Listing, SourceSettings

@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feeds.campaigns import classify_article
 from feeds.dates import find_labelled_date, parse_date
-from feeds.language import detect_language, split_languages
+from feeds.language import split_languages
 from feeds.models import Article
 from feeds.sources import SourceSettings
 from feeds.urls import host_of, normalise_url

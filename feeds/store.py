@@ -353,7 +353,8 @@ class ArticleStore:
                 conn.execute(listing_state.insert().values(source=source, lang=lang, **values))
             else:
                 conn.execute(listing_state.update().where(
-                    listing_state.c.source == source, listing_state.c.lang == lang).values(**values))
+                    listing_state.c.source == source, listing_state.c.lang == lang,
+                ).values(**values))
 
 
 def _article_values(article: Article) -> dict[str, Any]:

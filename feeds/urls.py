@@ -1,4 +1,4 @@
-"""One spelling per URL: normalisation so `www.`, default ports, tracking and encodings don't duplicate."""
+"""One spelling per URL: no duplicates from `www.`, default ports, tracking or encodings."""
 
 from __future__ import annotations
 
