@@ -29,6 +29,7 @@ _BLOCK_TAGS = frozenset({
 _CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "span", "font", "center"})
 _SENTENCE_END = re.compile(r"(?<=[.!?…؟۔])\s+|(?<=[؛])\s*")
 _SPACES = re.compile(r"\s+")
+_YEAR = re.compile(r"(?<![0-9٠-٩])[12][0-9]{3}(?![0-9٠-٩])|[١٢][٠-٩]{3}")
 
 
 class ExtractError(Exception):
@@ -217,7 +218,7 @@ def _collect_blocks(node: LexborNode, out: list[Block]) -> None:
         tag = child.tag
         if tag in _BLOCK_TAGS:
             flush()
-            text = _clean(child.text(separator=" "))
+            text = _block_text(child)
             if text or tag in ("figure", "hr"):
                 out.append(Block(tag, text, child.html or ""))
         elif tag in _CONTAINER_TAGS and child.css_first(",".join(sorted(_BLOCK_TAGS))):
@@ -229,10 +230,18 @@ def _collect_blocks(node: LexborNode, out: list[Block]) -> None:
             inline_text.append(child.text_content or "")
             inline_html.append(child.html or "")
         elif tag not in ("-comment",):
-            inline_text.append(child.text(separator=" "))
+            inline_text.append(child.text(separator=""))
             inline_html.append(child.html or "")
         child = child.next
     flush()
+
+
+def _block_text(node: LexborNode) -> str:
+    """Inline markup keeps its own spacing; list items and table cells are separate lines."""
+    if node.tag in ("ul", "ol", "dl", "table"):
+        items = node.css("li, dt, dd, td, th") or [node]
+        return "\n".join(t for t in (_clean(i.text(separator=" ")) for i in items) if t)
+    return _clean(node.text(separator=""))
 
 
 def _trafilatura_blocks(html: str, page_url: str, title: str) -> list[Block]:
@@ -279,8 +288,7 @@ def summarise(paragraphs: list[str], now: datetime, limit: int = SUMMARY_CHARS) 
 
     A short dateline paragraph ("London, 9 December 2017") is skipped: it is not a summary.
     """
-    useful = [p for p in paragraphs
-              if not (len(p) < 60 and parse_date(p, now=now) is not None)]
+    useful = [p for p in paragraphs if not _is_dateline(p, now)]
     text = " ".join(useful)
     if len(text) <= limit:
         return text
@@ -290,6 +298,12 @@ def summarise(paragraphs: list[str], now: datetime, limit: int = SUMMARY_CHARS) 
         return cut[:ends[-1]].strip()
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,،؛") + "…"
+
+
+def _is_dateline(text: str, now: datetime) -> bool:
+    """"London, 9 December 2017" (or a typo year the date parser refuses) opens many posts."""
+    return len(text) < 60 and (parse_date(text, now=now) is not None
+                               or _YEAR.search(text) is not None)
 
 
 # ---- small readers ---------------------------------------------------------------
