@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "preview":
             from bot.preview import run_preview
 
-            config = load_config(args.config) if args.config else None
-            return run_preview(args.url, config, args.source)
+            return run_preview(args.url, load_config(args.config) if args.config else None,
+                               args.source)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2

@@ -176,3 +176,19 @@ def test_a_listing_that_is_down_is_reported_and_nothing_is_lost(
     assert reports["ar"].failures and "500" in reports["ar"].failures[0].reason
     assert not reports["en"].failures
     assert store.count() == count
+
+
+def test_translations_across_en_and_ar_pages_are_linked(config: Config, store: ArticleStore,
+                                                        site: ReplicaSite) -> None:
+    run_pass(config, store)
+    english = site.publish(lang="en", title="Detained blogger sentenced to 20 years",
+                           paragraphs=["A Saudi blogger was sentenced to 20 years in prison "
+                                       "for tweets. ALQST condemns the verdict."])
+    arabic = site.publish(lang="ar", title="الحكم على مدوّن معتقل بالسجن 20 عاماً",
+                          paragraphs=["صدر حكم بسجن مدوّن سعودي 20 عاماً بسبب تغريدات. "
+                                      "وتدين القسط هذا الحكم."], translation_of=english.id)
+    run_pass(config, store)
+    en_article, ar_article = store.get(english.url), store.get(arabic.url)
+    assert en_article is not None and ar_article is not None
+    assert ar_article.translations == {"en": english.url}
+    assert en_article.translations == {"ar": arabic.url}

@@ -283,6 +283,7 @@ class Post:
     related: dict[str, tuple[int, ...]] = field(default_factory=dict)  # by interface language
     template: str = "alqst"  # "hrw": the open letter keeps the chrome it was published with
     spec: _ArchiveSpec | None = None
+    translation_of: int | None = None  # the same post in the other language, if published
 
     @property
     def slug_url_path(self) -> str:
@@ -622,7 +623,8 @@ def _footer(ui: _Interface) -> str:
 
 def _document(ui: _Interface, *, title: str, main: str, body_class: str,
               canonical: str | None = None, description: str | None = None,
-              image: str | None = None, og_type: str = "website") -> str:
+              image: str | None = None, og_type: str = "website",
+              alternates: Sequence[tuple[str, str]] = ()) -> str:
     """A whole page in the site's chrome, in interface language `ui`."""
     head = [
         META_CHARSET,
@@ -641,6 +643,8 @@ def _document(ui: _Interface, *, title: str, main: str, body_class: str,
     ]
     if canonical:
         head.append(f'<meta property="og:url" content="{_e(canonical)}">')
+    for hreflang, href in alternates:
+        head.append(f'<link rel="alternate" hreflang="{hreflang}" href="{_e(href)}">')
     if description:
         head.append(f'<meta property="og:description" content="{_e(description)}">')
     if image:
@@ -890,7 +894,7 @@ class SiteContent:
 
     def publish(self, *, lang: str, title: str, paragraphs: Sequence[str], kind: str,
                 date: dt.date | None, actions: Sequence[tuple[str, str]] | None,
-                image: bool) -> Post:
+                image: bool, translation_of: int | None = None) -> Post:
         if lang not in LANGS or kind not in KINDS:
             raise ValueError(f"replica: lang must be one of {LANGS} and kind one of {KINDS}")
         if not paragraphs:
@@ -908,7 +912,12 @@ class SiteContent:
                 date=date or modified.date(), kind=kind, modified=modified,
                 teaser=paragraphs[0][:200], body_html=_paragraphs(paragraphs),
                 image_alt=title if image else None, actions=tuple(links), listed_in=(lang,),
+                translation_of=translation_of,
             )
+            if translation_of is not None:
+                original = self.post(translation_of)
+                original.translation_of = post_id
+                original.modified = modified  # its page changed: it now links the translation
             self._add(post)  # the highest id, so appending keeps the listing sorted
             return post
 
@@ -1071,9 +1080,13 @@ class SiteContent:
             _share_html(ui, canonical, title),
             f'<section class="related-posts" aria-label="{_e(ui.related)}">{cards}\n</section>',
         ])
+        alternates: list[tuple[str, str]] = []
+        if post.translation_of is not None:
+            other = self.post(post.translation_of)
+            alternates = [(post.lang, canonical), (other.lang, base_url + other.slug_url_path)]
         markup = _document(ui, title=title, main=main, body_class=f"single-post post-{post.id}",
                            canonical=canonical, description=post.teaser, image=image,
-                           og_type="article")
+                           og_type="article", alternates=alternates)
         return _html_page(200, markup, modified, "post", post.id)
 
     @staticmethod

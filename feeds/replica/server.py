@@ -158,12 +158,16 @@ class ReplicaSite:
     def publish(self, *, lang: str = "en", title: str, paragraphs: Sequence[str],
                 kind: str = "news", date: dt.date | None = None,
                 actions: Sequence[tuple[str, str]] | None = None,
-                image: bool = False) -> ReplicaPost:
-        """Add a post at the top of its language listing, at once. Paragraphs are plain text."""
+                image: bool = False, translation_of: int | None = None) -> ReplicaPost:
+        """Add a post at the top of its language listing, at once. Paragraphs are plain text.
+
+        `translation_of`: the id of the same post in the other language; both pages then
+        carry `<link rel="alternate" hreflang>` to each other."""
         if self._base_url is None:  # fail before changing anything if no URL can be given
             raise RuntimeError("replica: start() the site before publishing")
         post = self._content.publish(lang=lang, title=title, paragraphs=paragraphs, kind=kind,
-                                     date=date, actions=actions, image=image)
+                                     date=date, actions=actions, image=image,
+                                     translation_of=translation_of)
         return self._public(post)
 
     def edit(self, post_id: int, title: str | None = None,
