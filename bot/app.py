@@ -1,14 +1,27 @@
-"""The one place that builds concrete things (database, fetcher, checker) and wires them."""
+"""The one place that builds concrete things (database, fetcher, outbox, sender) and wires them."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TextIO
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
+from bot.alerts import Alerts
 from bot.config import Config
+from bot.delivery import Delivery
+from bot.intake import Intake
+from bot.outbox import Outbox
+from bot.runs import RunLog
+from bot.schedule import interval_seconds, parse_schedule
+from bot.sender import DryRunSender, TelegramSender
 from feeds.check import LanguageReport, PassObserver, SourceChecker
 from feeds.fetcher import Fetcher
+from feeds.publish import PublishResult, SiteInfo, SourceInfo, publish_feeds, telegram_url
 from feeds.store import ArticleStore, open_engine
 
 
@@ -19,14 +32,76 @@ def utc_now() -> datetime:
 def configure_logging(level: int = logging.INFO) -> None:
     """Log to stderr; the HTTP libraries stay at WARNING because their request lines carry
     URLs, and the Bot API URL carries the token."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        force=True)
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "hpack", "trafilatura",
                   "htmldate", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
+@dataclass
+class Parts:
+    """Everything that lives in the database, built once per process."""
+
+    config: Config
+    engine: Engine
+    store: ArticleStore
+    outbox: Outbox
+    alerts: Alerts
+    intake: Intake
+    runs: RunLog
+
+
+def build_parts(config: Config, now: Callable[[], datetime] = utc_now) -> Parts:
+    engine = open_engine(config.database)
+    outbox = Outbox(engine)
+    alerts = Alerts(engine, operator_chat=config.telegram.operator_chat)
+    return Parts(config=config, engine=engine, store=ArticleStore(engine), outbox=outbox,
+                 alerts=alerts, intake=Intake(outbox, config.telegram, alerts=alerts, now=now),
+                 runs=RunLog(engine))
+
+
 def open_store(config: Config) -> ArticleStore:
     return ArticleStore(open_engine(config.database))
+
+
+def make_sender(config: Config, environ: Mapping[str, str],
+                stream: TextIO | None = None) -> TelegramSender | DryRunSender:
+    """The real sender when the token variable is set, else a dry run printing the posts."""
+    token = config.token(environ)
+    if token:
+        return TelegramSender(token, config.telegram.api_base_url)
+    return DryRunSender(stream)
+
+
+def make_delivery(parts: Parts, sender: TelegramSender | DryRunSender,
+                  now: Callable[[], datetime] = utc_now) -> Delivery:
+    return Delivery(parts.outbox, sender, parts.config.telegram, parts.alerts,
+                    tz=ZoneInfo(parts.config.timezone), now=now,
+                    source_titles={s.name: s.title for s in parts.config.sources})
+
+
+def site_info(config: Config) -> SiteInfo:
+    """What the feeds and the index page need to know, from the configuration."""
+    telegram = {lang: url for lang, chat in config.telegram.channels.items()
+                if (url := telegram_url(chat))}
+    periods = [interval_seconds(parse_schedule(s.schedule, config.timezone))
+               for s in config.sources]
+    known = [p for p in periods if p]
+    return SiteInfo(
+        base_url=config.feeds.base_url,
+        organisation=config.organisation or config.sources[0].title,
+        sources=tuple(SourceInfo(name=s.name, title=s.title, url=s.url,
+                                 languages=s.languages, categories=s.categories)
+                      for s in config.sources),
+        max_items=config.feeds.max_items,
+        telegram=telegram,
+        cache_seconds=int(min(known)) // 2 if known else 300,
+    )
+
+
+def publish(config: Config, store: ArticleStore) -> PublishResult:
+    return publish_feeds(store, site_info(config), config.feeds.output_dir)
 
 
 async def check_sources(

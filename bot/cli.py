@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
 from bot.app import check_sources, configure_logging, open_store, print_reports, utc_now
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, check_runtime, load_config
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -23,7 +25,21 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("demo", help="run against the bundled replica site (no configuration needed)")
+    demo = sub.add_parser("demo", help="run against the bundled replica site (no configuration)")
+    demo.add_argument("--serve", action="store_true",
+                      help="keep the replica and the feed server running until Ctrl-C")
+    demo.add_argument("--channel", help="send the posts to this chat (needs the token in "
+                      "FEEDBOT_TELEGRAM_TOKEN); default: print them")
+    demo.add_argument("--api-base-url", default="https://api.telegram.org",
+                      help="Bot API server for --channel")
+
+    run = sub.add_parser("run", help="the service: scheduler, Telegram delivery, feed server")
+    run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    run.add_argument("--dry-run", action="store_true",
+                     help="print posts instead of sending them (no token needed)")
+
+    status = sub.add_parser("status", help="last and next runs, queued posts, problems")
+    status.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
 
     check = sub.add_parser("check", help="one pass over every source; prints a summary")
     check.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
@@ -48,7 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from bot.demo import run_demo
 
-            return run_demo()
+            return run_demo(serve=args.serve, channel=args.channel,
+                            api_base_url=args.api_base_url, environ=os.environ)
+        if args.command == "run":
+            return _run(load_config(args.config), args.dry_run)
+        if args.command == "status":
+            from bot.status import print_status
+
+            return print_status(load_config(args.config))
         if args.command == "config":
             config = load_config(args.config)
             print(f"{args.config}: ok ({len(config.sources)} source(s): "
@@ -67,6 +90,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _run(config: Config, dry_run: bool) -> int:
+    from bot.service import Service
+
+    check_runtime(config, os.environ, dry_run=dry_run)
+    configure_logging(logging.INFO)
+    environ = {} if dry_run else dict(os.environ)
+
+    async def main() -> int:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        return await Service(config, environ).run(stop)
+
+    return asyncio.run(main())
 
 
 def _check(config: Config, names: list[str] | None) -> int:

@@ -353,3 +353,21 @@ def load_config(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     return parse_config(data, path.parent.resolve(), path)
+
+
+def check_runtime(config: Config, environ: Mapping[str, str], *, dry_run: bool) -> None:
+    """What must hold before a long run starts: a token (unless a dry run) and writable
+    output and database directories. Raises ConfigError naming the key."""
+    if not dry_run and not config.token(environ):
+        raise ConfigError(f"telegram.token_env: the environment variable "
+                          f"{config.telegram.token_env} is not set (use --dry-run to print "
+                          "posts instead of sending them)")
+    for key, directory in (("feeds.output_dir", config.feeds.output_dir),
+                           ("database", config.database.parent)):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            probe = directory / ".feedbot-write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigError(f"{key}: {directory} is not writable ({exc.strerror})") from None

@@ -8,6 +8,7 @@ Two forms: a five-field crontab ("*/30 7-22 * * mon-fri") or an interval
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -45,8 +46,12 @@ def parse_schedule(text: str, timezone: str) -> BaseTrigger:
         raise ValueError(f"not a valid crontab {text!r} ({exc})") from None
 
 
-def interval_seconds(trigger: BaseTrigger) -> float | None:
-    """The polling period in seconds, when the trigger has a fixed one (for Cache-Control)."""
+def interval_seconds(trigger: BaseTrigger, now: datetime | None = None) -> float | None:
+    """The polling period in seconds (for Cache-Control): an interval's own, or the gap
+    between a crontab's next two runs."""
     if isinstance(trigger, IntervalTrigger):
         return trigger.interval.total_seconds()
-    return None
+    start = now or datetime.now(UTC)
+    first = trigger.get_next_fire_time(None, start)
+    second = trigger.get_next_fire_time(first, first + timedelta(seconds=1)) if first else None
+    return (second - first).total_seconds() if first and second else None

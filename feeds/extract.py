@@ -92,7 +92,9 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
         result.append(Article(
             key=key, url=canonical, source=source.name, lang=lang, title=art_title,
             body_html=body_html, body_text="\n\n".join(text_blocks),
-            summary=summarise(text_blocks, now), published=art_date,
+            # Headings and lists (a "Take action" block) are not a summary.
+            summary=summarise([b.text for b in art_blocks if b.tag == "p"] or text_blocks, now),
+            published=art_date,
             date_is_guess=art_date is None, updated=updated, image=image,
             kind=classification.kind, actions=classification.actions,
             categories=tuple(c for c in (category,) if c) + source.categories,

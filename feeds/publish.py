@@ -14,7 +14,6 @@ import time
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from string import Template
 from xml.sax.saxutils import quoteattr
@@ -278,7 +277,7 @@ def render_index(site: SiteInfo, feeds: Sequence[FeedFile]) -> bytes:
         f'<a href="feeds.opml" type="text/x-opml" lang="{lang}" dir="{_dir(lang)}">'
         f"{esc(_page_text(lang)['opml'])}</a>" for lang in langs) or \
         '<a href="feeds.opml" type="text/x-opml">OPML</a>'
-    template = Template(files("feeds").joinpath("templates/index.html").read_text("utf-8"))
+    template = Template((Path(__file__).parent / "templates" / "index.html").read_text("utf-8"))
     page = template.substitute(
         page_lang=page_lang, page_dir=_dir(page_lang), title=esc(title),
         autodiscovery=autodiscovery, header="\n".join(header), sections="\n".join(sections),

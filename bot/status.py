@@ -1,0 +1,64 @@
+"""`feedbot status`: per source the last run, its outcome and the next run; the queue; problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.app import build_parts, utc_now
+from bot.config import Config
+from bot.schedule import parse_schedule
+
+
+def status_lines(config: Config, now: datetime | None = None) -> list[str]:
+    parts = build_parts(config)
+    moment = now or utc_now()
+    zone = ZoneInfo(config.timezone)
+
+    def when(value: datetime | None) -> str:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if value else "never"
+
+    lines = []
+    for source in config.sources:
+        last = parts.runs.last(source.name)
+        trigger = parse_schedule(source.schedule, config.timezone)
+        next_run = trigger.get_next_fire_time(None, moment)
+        if last is None or (next_due := trigger.get_next_fire_time(None, last.started)) is None \
+                or next_due <= moment:
+            next_text = "at once when `feedbot run` starts (overdue)"
+        else:
+            next_text = when(next_run)
+        lines.append(f"source {source.name} ({source.schedule}): "
+                     f"{parts.store.count(source.name)} articles")
+        if last is None:
+            lines.append("  last run: never")
+        else:
+            lines.append(f"  last run: {when(last.started)}: {last.outcome}, {last.new} new, "
+                         f"{last.updated} updated, {last.failed} failed")
+            if last.message:
+                lines.append(f"    {last.message}")
+        failures = parts.runs.consecutive_failures(source.name)
+        if failures:
+            lines.append(f"  failed runs in a row: {failures}")
+        failing = parts.store.failing_urls(source.name)
+        if failing:
+            lines.append(f"  pages failing (retried each run): {len(failing)}")
+        lines.append(f"  next run: {next_text}")
+    queue = parts.outbox.status()
+    held = ", ".join(f"{n} {reason}" for reason, n in queue.held.items()) or "none"
+    age = parts.outbox.oldest_pending_age(moment)
+    oldest = f", oldest waiting {int(age.total_seconds() // 60)} min" if age else ""
+    lines.append(f"telegram queue: {queue.pending} queued{oldest}, {queue.sent} sent, "
+                 f"held: {held}, failing: {queue.failing}")
+    problems = parts.alerts.open_problems()
+    lines.append(f"open problems: {len(problems)}")
+    lines += [f"  since {when(p.opened_at)}: {p.text}" for p in problems]
+    parts.engine.dispose()
+    return lines
+
+
+def print_status(config: Config, out: Callable[[str], None] = print) -> int:
+    for line in status_lines(config):
+        out(line)
+    return 0
