@@ -9,6 +9,7 @@ a new article and a campaign call in each language, and a second pass posts them
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import tempfile
 import threading
@@ -159,7 +160,5 @@ async def _pass(config: Config, parts: Parts, environ: dict[str, str],
 def _wait_for_interrupt() -> None:
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         done.wait()
-    except KeyboardInterrupt:
-        pass

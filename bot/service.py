@@ -223,7 +223,7 @@ class Service:
         passes = set(self._running_passes)
         if not passes:
             return
-        done, pending = await asyncio.wait(passes, timeout=STOP_GRACE_SECONDS)
+        _, pending = await asyncio.wait(passes, timeout=STOP_GRACE_SECONDS)
         for task in pending:
             task.cancel()
         if pending:
