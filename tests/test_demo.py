@@ -20,7 +20,7 @@ def test_demo_baselines_then_posts_the_new_articles_and_exits_by_itself() -> Non
     out = result.stdout
     first, second = out.split("== pass 2", 1)
     # Pass 1: the whole site is recorded, nothing is posted.
-    assert re.search(r"alqst en: \d+ new .*first run: baseline", first)
+    assert re.search(r"alqst en: \d+ new,.*first run: baseline", first)
     assert "telegram: 0 sent" in first
     assert "--- send" not in first
     # Pass 2: exactly the four new articles, each in its own language's channel.
