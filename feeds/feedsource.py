@@ -31,7 +31,9 @@ def articles_from_feed(text: str, feed_url: str, source: SourceSettings, lang: s
         body_html = contents[0].get("value", "") if contents else entry.get("summary", "")
         body_text = _text(body_html)
         paragraphs = [p for p in body_text.split("\n") if p.strip()]
-        published = _when(entry.get("published_parsed") or entry.get("updated_parsed"), now)
+        # dict.get: FeedParserDict.get("updated_parsed") warns when it falls back to published.
+        updated = _when(dict.get(entry, "updated_parsed"), now)
+        published = _when(dict.get(entry, "published_parsed"), now) or updated
         body_lang = detect_language(f"{title} {body_text[:2000]}")
         article_lang = body_lang if body_lang != "und" else lang
         classification = classify_article(title=title, body_html=body_html, lang=article_lang)
@@ -40,7 +42,7 @@ def articles_from_feed(text: str, feed_url: str, source: SourceSettings, lang: s
             body_html=body_html, body_text=body_text,
             summary=summarise(paragraphs, now) or _text(entry.get("summary", ""))[:320],
             published=published, date_is_guess=published is None,
-            updated=_when(entry.get("updated_parsed"), now),
+            updated=updated,
             kind=classification.kind, actions=classification.actions,
             categories=tuple(t.get("term", "") for t in entry.get("tags", []) if t.get("term"))
             + source.categories,

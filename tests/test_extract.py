@@ -1,0 +1,55 @@
+"""Extraction beyond the seed pages: trafilatura when selectors find nothing; dates from meta."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from feeds.extract import ExtractError, extract_articles
+from feeds.models import Kind
+from feeds.sources import Listing, SourceSettings
+
+NOW = datetime(2026, 11, 21, tzinfo=UTC)
+SOURCE = SourceSettings(name="other", title="Other NGO", url="https://ngo.example/",
+                        listings=(Listing("en", "https://ngo.example/news?page={page}"),))
+
+PARAGRAPHS = [
+    "The Gulf Centre for Human Rights today condemned the sentencing of a blogger to ten "
+    "years in prison for his posts on social media.",
+    "The court in Riyadh handed down the sentence after a trial that lasted less than an "
+    "hour, according to people familiar with the case.",
+    "The blogger's family said they were not informed of the hearing and learned of the "
+    "verdict from a local newspaper two days later.",
+]
+
+WORDPRESS_LIKE = f"""<!DOCTYPE html><html lang="en"><head><title>Blogger sentenced | NGO</title>
+<meta property="article:published_time" content="2024-05-02T08:30:00+00:00">
+<link rel="canonical" href="https://www.ngo.example/2024/05/blogger-sentenced/">
+</head><body>
+<div id="menu"><a href="/">Home</a> <a href="/about">About us</a> <a href="/donate">Donate</a></div>
+<div id="content"><div class="entry-wrap"><h2 class="headline">Blogger sentenced</h2>
+<div class="entry-text">{"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}</div></div></div>
+<div id="sidebar"><h3>Most read</h3><ul><li><a href="/x">Another story</a></li></ul></div>
+<div id="colophon">Copyright NGO. Subscribe to our newsletter.</div>
+</body></html>"""
+
+
+def test_a_page_the_selectors_miss_is_read_with_trafilatura() -> None:
+    [article] = extract_articles(WORDPRESS_LIKE, "https://ngo.example/2024/05/blogger-sentenced",
+                                 SOURCE, now=NOW)
+    assert article.url == "https://ngo.example/2024/05/blogger-sentenced"
+    assert article.title == "Blogger sentenced | NGO"
+    assert article.lang == "en"
+    assert article.kind is Kind.NEWS
+    assert article.published == datetime(2024, 5, 2, 8, 30, tzinfo=UTC)
+    assert "ten years in prison" in article.body_text
+    assert "learned of the verdict" in article.body_text
+    for chrome in ("About us", "Most read", "newsletter"):
+        assert chrome not in article.body_text
+
+
+def test_a_page_without_any_text_is_an_extract_error_with_a_reason() -> None:
+    with pytest.raises(ExtractError, match="body"):
+        extract_articles("<html><head><title>Empty</title></head><body></body></html>",
+                         "https://ngo.example/empty", SOURCE, now=NOW)
