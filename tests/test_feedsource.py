@@ -16,12 +16,14 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <item><title>New report on spyware in the Gulf</title>
 <link>{base}/2024/03/spyware-report/?utm_source=rss</link>
 <pubDate>Tue, 12 Mar 2024 09:00:00 +0000</pubDate>
-<description><![CDATA[<p>SMEX publishes a report on spyware. It names three vendors.</p>]]></description>
+<description><![CDATA[
+<p>SMEX publishes a report on spyware. It names three vendors.</p>]]></description>
 </item>
 <item><title>تقرير جديد عن برامج التجسس في الخليج</title>
 <link>{base}/ar/2024/03/spyware-report-ar/</link>
 <pubDate>Tue, 12 Mar 2024 10:00:00 +0000</pubDate>
-<description><![CDATA[<p>نشرت سمكس تقريراً عن برامج التجسس. ويسمي التقرير ثلاث شركات.</p>]]></description>
+<description><![CDATA[
+<p>نشرت سمكس تقريراً عن برامج التجسس. ويسمي التقرير ثلاث شركات.</p>]]></description>
 </item>
 <item><title>A post dated in the future by mistake</title>
 <link>{base}/2107/01/typo/</link>

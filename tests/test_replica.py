@@ -609,9 +609,28 @@ def test_small_archives_leave_the_first_listing_pages_unchanged() -> None:
         assert len(archived.posts("en")) == len(bare.posts("en")) + 50
 
 
+def test_archives_beyond_the_sites_ids_go_further_back_and_keep_the_first_posts() -> None:
+    with ReplicaSite(archive_size=1177) as small, ReplicaSite(archive_size=10_000) as large:
+        for lang in ("en", "ar"):
+            kept = {post.id: (post.slug, post.date) for post in small.posts(lang)}
+            posts = large.posts(lang)
+            assert {post.id: (post.slug, post.date) for post in posts[:len(kept)]} == kept
+            dates = [post.date for post in posts]
+            assert dates == sorted(dates, reverse=True) and dates[-1] < dt.date(2010, 1, 1)
+        oldest = large.posts("ar")[-1]
+        assert oldest.id > 100_000
+        with httpx.Client(timeout=5) as http:
+            last_page = -(-len(large.posts("ar")) // 10)
+            tree = parse(http.get(large.listing_url("ar").format(page=last_page)))
+            assert tree.css(".post-card__title")[-1].text() == oldest.title
+            assert canonical(parse(http.get(oldest.numeric_url))) == oldest.url
+            assert text(parse(http.get(oldest.url)), ".publication-date").endswith(
+                oldest.date.strftime("%d/%m/%Y"))
+
+
 def test_archive_size_beyond_the_id_space_is_refused() -> None:
     with pytest.raises(ValueError, match="archive_size"):
-        ReplicaSite(archive_size=5000)
+        ReplicaSite(archive_size=50_001)
 
 
 def test_urls_are_unavailable_before_start() -> None:

@@ -34,6 +34,12 @@ LETTER_TITLE = "نداء عالمي من أجل آليات دولية لمراق
 MENA_TITLE = "New Middle East and North Africa Coalition to Combat Digital Surveillance"
 LETTER_DATE, MENA_DATE = dt.date(2020, 9, 9), dt.date(2021, 6, 7)
 _FIRST_RECENT_ID = 1191  # hand-made 2026 posts start here; the archive stays below
+# The site's own ids leave room for 1177 archive posts. Beyond those (load benchmarks want
+# 10,000), archive posts get ids above _OLDER_BASE and are older than post 1: id
+# _OLDER_BASE + k is listed k places below post 1, _OLDER_PER_DAY posts a day back in time.
+_OLDER_BASE = 100_000
+_OLDER_PER_DAY = 3
+MAX_ARCHIVE_SIZE = 50_000  # at 3 a day, the oldest post is dated 1970
 # Known (id, date) points of the site's history; archive dates are interpolated between them.
 _HISTORY = ((1, dt.date(2014, 8, 25)), (681, dt.date(2022, 3, 15)), (1190, dt.date(2026, 5, 15)))
 _SITE_EPOCH = dt.datetime(2024, 1, 10, 9, 0, tzinfo=dt.UTC)  # last change of the static pages
@@ -513,15 +519,31 @@ def _phrases() -> _Phrases:
 
 
 def _archive_ids(taken: set[int], count: int) -> list[int]:
-    """Ids for `count` archive posts, newest first: below seed 000, then the 2024-2026 gap.
+    """Ids for `count` archive posts: below seed 000, then the 2024-2026 gap, then the ids
+    above _OLDER_BASE (listed below post 1, see `_order`).
 
     Archive post k always gets the same id, whatever the archive size.
     """
+    if count > MAX_ARCHIVE_SIZE:
+        raise ValueError(f"replica: archive_size can be at most {MAX_ARCHIVE_SIZE}")
     below = [i for i in range(UPR_ID - 1, 0, -1) if i not in taken]
     above = [i for i in range(_FIRST_RECENT_ID - 1, UPR_ID, -1) if i not in taken]
-    if count > len(below) + len(above):
-        raise ValueError(f"replica: archive_size can be at most {len(below) + len(above)}")
-    return (below + above)[:count]
+    site_ids = (below + above)[:count]
+    older = range(_OLDER_BASE + 1, _OLDER_BASE + 1 + count - len(site_ids))
+    return site_ids + list(older)
+
+
+def _order(post_id: int) -> int:
+    """Where a post sits in its listing (higher is newer): its id, except that the ids
+    above _OLDER_BASE come below post 1."""
+    return _OLDER_BASE - post_id if post_id > _OLDER_BASE else post_id
+
+
+def _older_date(post_id: int) -> dt.date:
+    """The date of an archive post older than post 1 (id above _OLDER_BASE)."""
+    first_day = _HISTORY[0][1]
+    return first_day - dt.timedelta(days=(post_id - _OLDER_BASE + _OLDER_PER_DAY - 1)
+                                    // _OLDER_PER_DAY)
 
 
 def _interpolated_date(post_id: int, anchors: Sequence[tuple[int, dt.date]]) -> dt.date:
@@ -751,14 +773,19 @@ class SiteContent:
         self._lock = threading.RLock()
         self._posts: dict[int, Post] = {}
         self._by_slug: dict[str, int] = {}
-        self._listing: dict[str, list[int]] = {lang: [] for lang in LANGS}  # ascending ids
+        # Ids in listing order, oldest first (ascending `_order`, which is the id below
+        # _OLDER_BASE).
+        self._listing: dict[str, list[int]] = {lang: [] for lang in LANGS}
         for post in self._fixed_posts():
             self._add(post)
+        self._last_site_id = max(self._posts)  # publishing continues from here
         anchors = sorted([*_HISTORY, *((p.id, p.date) for p in self._posts.values())])
         for index, post_id in enumerate(_archive_ids(set(self._posts), archive_size)):
-            self._add(self._archive_post(index, post_id, _interpolated_date(post_id, anchors)))
+            day = (_older_date(post_id) if post_id > _OLDER_BASE
+                   else _interpolated_date(post_id, anchors))
+            self._add(self._archive_post(index, post_id, day))
         for ids in self._listing.values():
-            ids.sort()
+            ids.sort(key=_order)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -900,7 +927,9 @@ class SiteContent:
         if not paragraphs:
             raise ValueError("replica: a post needs at least one paragraph")
         with self._lock:
-            post_id = max(self._posts) + 1
+            if self._last_site_id + 1 >= _OLDER_BASE:
+                raise ValueError("replica: no post ids left to publish with")
+            self._last_site_id = post_id = self._last_site_id + 1
             modified = self._next_change()
             links = [Action(label, href) for label, href in actions or ()]
             if kind == "campaign" and not links:
@@ -918,7 +947,7 @@ class SiteContent:
                 original = self.post(translation_of)
                 original.translation_of = post_id
                 original.modified = modified  # its page changed: it now links the translation
-            self._add(post)  # the highest id, so appending keeps the listing sorted
+            self._add(post)  # the newest post, so appending keeps the listing sorted
             return post
 
     def edit(self, post_id: int, *, title: str | None,
@@ -1036,7 +1065,7 @@ class SiteContent:
             if chosen:
                 return [self._posts[i] for i in chosen if i in self._posts]
             listing = self._listing[ui]
-            at = bisect_left(listing, post.id)
+            at = bisect_left(listing, _order(post.id), key=_order)
             older = [listing[i] for i in range(at - 1, max(at - 4, -1), -1)]
             newer = listing[at : at + 5]
             picked = [i for i in older + newer if i != post.id][:3]
@@ -1045,7 +1074,7 @@ class SiteContent:
     def _older_neighbour(self, post: Post) -> Post | None:
         with self._lock:
             listing = self._listing[post.lang]
-            at = bisect_left(listing, post.id)
+            at = bisect_left(listing, _order(post.id), key=_order)
             return self._posts[listing[at - 1]] if at > 0 else None
 
     def post_page(self, post: Post, ui_lang: str, base_url: str) -> Page:
