@@ -106,8 +106,9 @@ class SourceChecker:
                 links, first_page = await self._walk(source, listing)
             except FetchError as exc:
                 report.failures.append(Failure(exc.url, exc.reason))
-                self.store.record_listing(source.name, listing.lang, state.links_last,
-                                          self.now(), error=exc.reason)
+                if not report.first_run:  # a failed first run must stay a first run (baseline)
+                    self.store.record_listing(source.name, listing.lang, state.links_last,
+                                              self.now(), error=exc.reason)
                 return report
             report.links_found = len(links)
             if not first_page and state.links_max > 0:

@@ -192,3 +192,15 @@ def test_translations_across_en_and_ar_pages_are_linked(config: Config, store: A
     assert en_article is not None and ar_article is not None
     assert ar_article.translations == {"en": english.url}
     assert en_article.translations == {"ar": arabic.url}
+
+
+def test_a_first_run_that_cannot_reach_the_listing_stays_a_first_run(
+        config: Config, store: ArticleStore, site: ReplicaSite) -> None:
+    site.set_fault("/en/posts", "500")
+    reports = run_pass(config, store)
+    assert reports["en"].failures and reports["en"].first_run
+    site.set_fault("/en/posts", None)
+    reports = run_pass(config, store)
+    assert reports["en"].first_run  # still the baseline: the archive must not be posted
+    assert reports["en"].new > 0
+    assert not run_pass(config, store)["en"].first_run
