@@ -15,6 +15,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from feeds.campaigns import ClassifierRules
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, FetchSettings, Listing, SourceSettings
 
 
@@ -162,6 +163,7 @@ def _fetch(table: dict[str, Any]) -> FetchSettings:
 _SOURCE_KEYS = {
     "name", "title", "url", "listings", "feeds", "link_selector", "link_pattern", "selectors",
     "remove", "extra_hosts", "categories", "schedule", "max_pages", "max_new_per_pass",
+    "classifier",
 }
 _LISTING_KEYS = {"url", "first_page", "max_pages"}
 
@@ -217,6 +219,12 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
     except re.error as exc:
         raise ConfigError(f"{w}link_pattern: not a valid regular expression ({exc})") from None
     schedule = _check_schedule(_take(table, "schedule", w, str, "*/30 * * * *"), w + "schedule", tz)
+    classifier = None
+    if "classifier" in table:
+        try:
+            classifier = ClassifierRules.from_config(_take(table, "classifier", w, dict, {}))
+        except ValueError as exc:
+            raise ConfigError(f"{w}classifier: {exc}") from None
     return SourceSettings(
         name=name,
         title=_take(table, "title", w, str, name),
@@ -232,6 +240,7 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
         schedule=schedule,
         max_new_per_pass=int(_positive(_take(table, "max_new_per_pass", w, int, 30),
                                        w + "max_new_per_pass")),
+        classifier=classifier,
     )
 
 

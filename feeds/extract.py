@@ -83,7 +83,8 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
         body_html = "\n".join(b.html for b in art_blocks)
         text_blocks = [b.text for b in art_blocks if b.text]
         classification = classify_article(
-            title=art_title, body_html=body_html, lang=lang, site_category=category)
+            title=art_title, body_html=body_html, lang=lang, site_category=category,
+            rules=source.classifier)
         translations = {other_lang: other_key for other_lang, other_key, *_ in parts
                         if other_lang != lang}
         for alt_lang, alt_url in alternates.items():

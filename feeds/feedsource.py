@@ -36,7 +36,8 @@ def articles_from_feed(text: str, feed_url: str, source: SourceSettings, lang: s
         published = _when(dict.get(entry, "published_parsed"), now) or updated
         body_lang = detect_language(f"{title} {body_text[:2000]}")
         article_lang = body_lang if body_lang != "und" else lang
-        classification = classify_article(title=title, body_html=body_html, lang=article_lang)
+        classification = classify_article(title=title, body_html=body_html, lang=article_lang,
+                                          rules=source.classifier)
         articles.append(Article(
             key=url, url=url, source=source.name, lang=article_lang, title=title,
             body_html=body_html, body_text=body_text,

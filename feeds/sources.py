@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from feeds.campaigns import ClassifierRules
+
 # Defaults that fit alqst.org and the bundled replica of it.
 DEFAULT_LINK_PATTERN = r"/(?:(?:en|ar)/)?posts?/[^/?#]+/?$"
 DEFAULT_SELECTORS: dict[str, str] = {
@@ -80,6 +82,7 @@ class SourceSettings:
     schedule: str = "*/30 * * * *"
     max_new_per_pass: int = 30  # articles fetched per language per pass; the rest wait
     url: str = ""  # the organisation's home page
+    classifier: ClassifierRules | None = None  # None: the built-in rules
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,29 @@ def test_a_page_without_any_text_is_an_extract_error_with_a_reason() -> None:
     with pytest.raises(ExtractError, match="body"):
         extract_articles("<html><head><title>Empty</title></head><body></body></html>",
                          "https://ngo.example/empty", SOURCE, now=NOW)
+
+
+def test_classifier_rules_from_config_file_a_site_category_as_a_campaign(tmp_path: Path) -> None:
+    from bot.config import parse_config
+
+    config = parse_config({"sources": [{
+        "name": "other", "url": "https://ngo.example/",
+        "listings": {"en": "https://ngo.example/news?page={page}"},
+        "classifier": {"categories": {"Urgent appeals": "campaign"}}}]}, tmp_path)
+    page = WORDPRESS_LIKE.replace(
+        "</head>", '<meta property="article:section" content="Urgent appeals"></head>')
+    [article] = extract_articles(page, "https://ngo.example/2024/05/blogger-sentenced",
+                                 config.sources[0], now=NOW)
+    assert article.kind is Kind.CAMPAIGN
+    [plain] = extract_articles(page, "https://ngo.example/2024/05/blogger-sentenced", SOURCE,
+                               now=NOW)
+    assert plain.kind is Kind.NEWS
+
+
+def test_an_unknown_kind_in_the_classifier_config_names_the_key(tmp_path: Path) -> None:
+    from bot.config import ConfigError, parse_config
+
+    with pytest.raises(ConfigError, match=r"sources\[0\]\.classifier: .*unknown kind"):
+        parse_config({"sources": [{
+            "name": "other", "listings": {"en": "https://ngo.example/"},
+            "classifier": {"categories": {"Appeals": "petitionz"}}}]}, tmp_path)
