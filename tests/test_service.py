@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from feeds.replica import ReplicaSite
+from tests.conftest import TEST_TOKEN as TOKEN
 from tests.fakes.telegram import FakeTelegram
 
-TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtok"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -73,12 +73,6 @@ def wait_for(condition: Callable[[], object], timeout: float = 30.0, what: str =
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture
-def site() -> Iterator[ReplicaSite]:
-    with ReplicaSite() as replica:
-        yield replica
 
 
 @pytest.fixture

@@ -15,15 +15,8 @@ from bot.demo import demo_config
 from bot.sender import TelegramSender
 from bot.service import FAILURES_BEFORE_ALERT, Service
 from feeds.replica import ReplicaSite
+from tests.conftest import TEST_TOKEN as TOKEN
 from tests.fakes.telegram import FakeTelegram
-
-TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtok"
-
-
-@pytest.fixture
-def site() -> Iterator[ReplicaSite]:
-    with ReplicaSite() as replica:
-        yield replica
 
 
 @pytest.fixture
