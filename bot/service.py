@@ -92,7 +92,9 @@ class Service:
                 checker = SourceChecker(self.parts.store, fetcher, now=self.now,
                                         observer=self.parts.intake)
                 reports = await checker.check(source)
-            written = publish(self.config, self.parts.store).written
+            # Rendering every feed costs CPU on the event loop: only when something changed.
+            changed = any(r.new or r.updated for r in reports)
+            written = publish(self.config, self.parts.store).written if changed else []
             outcome = _outcome(reports)
             message = "; ".join(_problems(reports))[:1000] or None
             self.parts.runs.finish(
