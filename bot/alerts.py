@@ -70,6 +70,11 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _marked(mark: str, text: str) -> str:
+    # Callers may already start their text with the mark; never show it twice.
+    return text if text.startswith(mark) else f"{mark} {text}"
+
+
 def problem_key(key: str) -> str:
     """`key` within the column's length: a long one (it may hold an article URL) keeps its
     start and gains a hash of the whole, so two long keys never collide."""
@@ -105,7 +110,7 @@ class Alerts:
             else:
                 conn.execute(problems.update().where(problems.c.key == key).values(
                     text=text, opened_at=now, last_seen=now, resolved_at=None, occurrences=1))
-            self._queue(conn, key, f"⚠️ {text}", now)
+            self._queue(conn, key, _marked("⚠️", text), now)
         log.warning("alert %s: %s", key, text)
         return True
 
@@ -119,7 +124,7 @@ class Alerts:
                 return False
             conn.execute(problems.update().where(problems.c.key == key).values(resolved_at=now))
             if text:
-                self._queue(conn, key, f"✅ {text}", now)
+                self._queue(conn, key, _marked("✅", text), now)
         log.info("resolved %s%s", key, f": {text}" if text else "")
         return True
 
@@ -161,6 +166,15 @@ class Alerts:
         with self.engine.begin() as conn:
             conn.execute(notices.update().where(notices.c.id == notice.id).values(
                 attempts=notice.attempts + 1, last_error=error[:500], next_attempt_at=retry_at))
+
+    def retry_notices_now(self, now: datetime) -> int:
+        """Make every unsent notice due at `now`: Telegram answers again, so an alert need
+        not sit out the backoff it gathered during the outage (and arrive after its own
+        all-clear)."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(notices.update().where(
+                notices.c.sent_at.is_(None), notices.c.next_attempt_at > now).values(
+                next_attempt_at=now)).rowcount)
 
     def unsent_count(self) -> int:
         with self.engine.connect() as conn:

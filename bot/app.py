@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
@@ -55,7 +56,7 @@ class Parts:
 def build_parts(config: Config, now: Callable[[], datetime] = utc_now) -> Parts:
     engine = open_engine(config.database)
     outbox = Outbox(engine)
-    alerts = Alerts(engine, operator_chat=config.telegram.operator_chat)
+    alerts = Alerts(engine, operator_chat=config.telegram.operator_chat, now=now)
     return Parts(config=config, engine=engine, store=ArticleStore(engine), outbox=outbox,
                  alerts=alerts, intake=Intake(outbox, config.telegram, alerts=alerts, now=now),
                  runs=RunLog(engine))
@@ -75,9 +76,10 @@ def make_sender(config: Config, environ: Mapping[str, str],
 
 
 def make_delivery(parts: Parts, sender: TelegramSender | DryRunSender,
-                  now: Callable[[], datetime] = utc_now) -> Delivery:
+                  now: Callable[[], datetime] = utc_now,
+                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Delivery:
     return Delivery(parts.outbox, sender, parts.config.telegram, parts.alerts,
-                    tz=ZoneInfo(parts.config.timezone), now=now,
+                    tz=ZoneInfo(parts.config.timezone), now=now, sleep=sleep,
                     source_titles={s.name: s.title for s in parts.config.sources})
 
 

@@ -6,7 +6,9 @@ posts spaced evenly at `per_chat_per_minute`, all workers sharing a token bucket
 
     sent                 -> `sent` with the message id (then pinned if a campaign)
     429                  -> wait `retry_after` (long waits are stored in the row), go on
-    5xx / timeout        -> exponential backoff stored in the row, the chat waits
+    5xx / timeout        -> exponential backoff stored in the row, the chat waits; from
+                            the `transient_alert_after`-th failure in a row the operator
+                            is told once (and again when Telegram answers)
     too long / entities  -> the same post again in plain text
     photo refused        -> the same post again as a text message
     chat problem         -> the chat waits `chat_retry` and the operator is told once
@@ -61,6 +63,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], Awaitable[None]]
 
+UNREACHABLE = "telegram:unreachable"  # the alert key of a Telegram outage
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -73,6 +77,7 @@ class RetryPolicy:
     permanent_max: float = 86400.0
     max_inline_wait: float = 300.0  # longer 429 waits end this drain and are stored
     max_rate_waits: int = 5  # 429s in a row on one post before leaving it for later
+    transient_alert_after: int = 4  # 5xx/timeouts in a row on one post before an alert
 
 
 @dataclass
@@ -129,18 +134,28 @@ class Pacer:
         self._lock = asyncio.Lock()
 
     async def wait(self, chat: str) -> None:
-        # A loop, not one sleep: event loops may wake a timer up to a tick early.
-        while (delay := self._next.get(chat, 0.0) - self._clock()) > 0:
+        delay = self._next.get(chat, 0.0) - self._clock()
+        while delay > 0:
             await self._sleep(delay)
+            # Event loops may wake a timer a tick early: sleep what the clock says is
+            # left, but only while the clock moves on. A clock that does not move with
+            # the sleep (an injected one) or is set back must not stall the chat.
+            left = self._next.get(chat, 0.0) - self._clock()
+            if left >= delay:
+                break
+            delay = left
         async with self._lock:
-            while True:
-                now = self._clock()
-                self._tokens = min(self.rate, self._tokens + (now - self._filled) * self.rate)
-                self._filled = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
+            self._refill()
+            if self._tokens < 1:
                 await self._sleep((1 - self._tokens) / self.rate)
+                self._refill()
+                self._tokens = max(self._tokens, 1.0)  # the sleep earned it, clock or not
+            self._tokens -= 1
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self._tokens = min(self.rate, self._tokens + max(0.0, now - self._filled) * self.rate)
+        self._filled = now
 
     def done(self, chat: str) -> None:
         self._next[chat] = max(self._next.get(chat, 0.0), self._clock() + self.interval)
@@ -185,6 +200,7 @@ class Delivery:
                            lambda: self._now().timestamp(), self._nap)
         self._checked_in_doubt = False
         self._troubled_chats: set[str] = set()
+        self._unreachable = False
         self._summary = DrainSummary()
         # Two drains at once would race on the in-flight flags and the pacing.
         self._running = asyncio.Lock()
@@ -217,6 +233,7 @@ class Delivery:
                 self.outbox.clear_in_doubt()
         self._troubled_chats = {p.key.split(":")[1] for p in self.alerts.open_problems("chat:")
                                 if p.key.count(":") >= 2}
+        self._unreachable = self.alerts.is_open(UNREACHABLE)
         await self._send_notices()
         stopped: set[str] = set()
         remaining = max_items
@@ -415,6 +432,17 @@ class Delivery:
             log.warning("%s: %s; retrying in %.0f s", chat, exc.reason, delay)
             self.outbox.mark_failed(item, exc.reason, retry_at)
             self.outbox.defer_chat(chat, retry_at, exc.reason)
+            failures = item.attempts + 1
+            if failures >= policy.transient_alert_after:
+                # Said while Telegram is down, so the operator reads it once it is back
+                # (with the all-clear): what happened, and that nothing was dropped.
+                self._unreachable = True
+                self.alerts.raise_(
+                    UNREACHABLE,
+                    f"Telegram is not answering ({exc.reason}): {failures} tries in a row "
+                    f"failed, the last at {now.astimezone(self.tz):%Y-%m-%d %H:%M %Z}. "
+                    f"{self.outbox.pending_count()} post(s) wait in the queue and go out "
+                    "once it answers; nothing is dropped.")
             raise _Stop
         if isinstance(exc, Unauthorized):
             self.outbox.mark_failed(item, exc.reason, now + timedelta(seconds=policy.chat_retry),
@@ -446,11 +474,20 @@ class Delivery:
         return None
 
     def _chat_works(self, chat: str) -> None:
-        if chat not in self._troubled_chats:
-            return
-        self._troubled_chats.discard(chat)
-        for problem in self.alerts.open_problems(f"chat:{chat}:"):
-            self.alerts.resolve(problem.key, f"{chat} works again; queued posts are going out.")
+        resolved = False
+        if self._unreachable:
+            self._unreachable = False
+            resolved = self.alerts.resolve(
+                UNREACHABLE, "Telegram answers again; the queued posts are going out.")
+        if chat in self._troubled_chats:
+            self._troubled_chats.discard(chat)
+            for problem in self.alerts.open_problems(f"chat:{chat}:"):
+                resolved |= self.alerts.resolve(
+                    problem.key, f"{chat} works again; queued posts are going out.")
+        if resolved:
+            # The alert itself may be waiting out a long backoff: send it now, before
+            # (or with) its all-clear, not hours later.
+            self.alerts.retry_notices_now(self._now())
 
     async def _pin(self, chat: str, message_id: int) -> None:
         # Best effort and not retried: the post itself is what must not be lost.

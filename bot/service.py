@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -27,6 +28,7 @@ from bot.metrics import Metrics
 from bot.schedule import parse_schedule
 from feeds.check import LanguageReport, SourceChecker
 from feeds.fetcher import Fetcher
+from feeds.publish import PublishError
 from feeds.serve import FeedServer
 from feeds.sources import SourceSettings
 
@@ -53,6 +55,7 @@ class Service:
         self._wake = asyncio.Event()
         self._running_passes: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._publish_due = False
 
     # ---- health ----------------------------------------------------------------------
 
@@ -92,9 +95,13 @@ class Service:
                 checker = SourceChecker(self.parts.store, fetcher, now=self.now,
                                         observer=self.parts.intake)
                 reports = await checker.check(source)
-            # Rendering every feed costs CPU on the event loop: only when something changed.
-            changed = any(r.new or r.updated for r in reports)
-            written = publish(self.config, self.parts.store).written if changed else []
+            # Rendering every feed costs CPU on the event loop: only when something changed,
+            # or when an earlier publish failed (a full disk) and is still owed.
+            self._publish_due |= any(r.new or r.updated for r in reports)
+            written: list[Path] = []
+            if self._publish_due:
+                written = publish(self.config, self.parts.store).written
+                self._publish_due = False
             outcome = _outcome(reports)
             message = "; ".join(_problems(reports))[:1000] or None
             self.parts.runs.finish(
@@ -109,6 +116,9 @@ class Service:
             self.parts.runs.finish(run_id, self.now(), outcome="failed",
                                    message="stopped by shutdown")
             raise
+        except PublishError as exc:  # a full disk: the previous feeds stay in place
+            log.error("run source=%s: %s", source.name, exc)
+            self.parts.runs.finish(run_id, self.now(), outcome="failed", message=str(exc)[:1000])
         except Exception as exc:  # a job never takes the scheduler down
             log.exception("run source=%s crashed", source.name)
             self.parts.runs.finish(run_id, self.now(), outcome="failed",

@@ -26,6 +26,7 @@ from feeds.store import ArticleStore, Change, OnStored
 log = logging.getLogger(__name__)
 
 RECHECK_FIRST_PAGE = 10  # known articles on page 1 revalidated per pass (corrections)
+DEFERRED = "not fetched yet: more new links than max_new_per_pass in one pass"
 
 
 class PassObserver(Protocol):
@@ -115,22 +116,36 @@ class SourceChecker:
                 report.warnings.append(
                     f"probable redesign: {page_url(listing.url, listing.first_page)} yields no "
                     f"article links (it had {state.links_max}); nothing was deleted")
-            self.store.record_listing(source.name, listing.lang, len(first_page), self.now(),
-                                      error=report.warnings[0] if report.warnings else None)
+            listing_error = report.warnings[0] if report.warnings else None
             known = self.store.known_urls(links)
             new_links = [u for u in links if u not in known]
+            deferred: list[str] = []
             if len(new_links) > source.max_new_per_pass:
                 report.warnings.append(
                     f"{len(new_links)} new links; fetching the newest {source.max_new_per_pass}"
                     ", the rest on the next passes")
-                new_links = new_links[:source.max_new_per_pass]
+                new_links, deferred = (new_links[:source.max_new_per_pass],
+                                       new_links[source.max_new_per_pass:])
             recheck = [u for u in first_page if u in known][:RECHECK_FIRST_PAGE]
             retry = [u for u in self.store.failing_urls(source.name)
                      if u not in retried and u not in new_links and u not in recheck]
-            retried.update(retry)
             # Oldest first, so the order articles are stored (and posted) is the site's order.
             urls = list(reversed(new_links)) + retry + recheck
+            # Tried once per pass: a page that just failed is not fetched again for the
+            # next language's listing (its retries already ran in the fetcher).
+            retried.update(urls)
             await self._fetch_and_store(source, urls, report, hook)
+            if not report.first_run:
+                # The next walk stops at the first listing page with nothing new and would
+                # never see these links again: they wait among the failing URLs (retried
+                # from the next pass on). A first run leaves them out: they are archive.
+                for url in deferred:
+                    self.store.record_fetch(url, source.name, self.now(), error=DEFERRED)
+                retried.update(deferred)
+            # Recorded last, so a first pass killed midway is a first pass again next time
+            # and the archive it had not stored yet stays baseline instead of being posted.
+            self.store.record_listing(source.name, listing.lang, len(first_page), self.now(),
+                                      error=listing_error)
             return report
         finally:
             if self.observer is not None:
@@ -244,9 +259,9 @@ class SourceChecker:
                 self._fail(source, url, exc.reason, report)
                 return report
             now = self.now()
-            self.store.record_fetch(url, source.name, now, etag=page.etag,
-                                    last_modified=page.last_modified)
             if page.not_modified:
+                self.store.record_fetch(url, source.name, now, etag=page.etag,
+                                        last_modified=page.last_modified)
                 self.store.record_listing(source.name, lang, state.links_last, now)
                 return report
             articles = articles_from_feed(page.text, page.url, source, lang, now=now)
@@ -254,9 +269,13 @@ class SourceChecker:
             if not articles and state.links_max > 0:
                 report.warnings.append(f"probable breakage: feed {url} has no entries "
                                        f"(it had {state.links_max}); nothing was deleted")
-            self.store.record_listing(source.name, lang, len(articles), now)
             for article in reversed(articles):
                 self._count(report, article, self.store.upsert(article, now, on_stored=hook))
+            # Validators and the run are recorded only once every entry is stored: after a
+            # crash midway, the next pass reads the whole feed again (not a 304) as before.
+            self.store.record_fetch(url, source.name, now, etag=page.etag,
+                                    last_modified=page.last_modified)
+            self.store.record_listing(source.name, lang, len(articles), now)
             return report
         finally:
             if self.observer is not None:

@@ -145,6 +145,11 @@ class FeedFile:
     home_url: str
 
 
+class PublishError(OSError):
+    """A file of the output directory could not be written (a full disk, no permission);
+    the message is one line naming the file, and the previous file is left as it was."""
+
+
 @dataclass
 class PublishResult:
     written: list[Path] = field(default_factory=list)
@@ -167,6 +172,7 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
     started = time.monotonic()
     result = PublishResult()
     output_dir.mkdir(parents=True, exist_ok=True)
+    _remove_temporaries(output_dir)
     base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
     metas = tuple(SourceMeta(s.name, s.title, s.url, s.categories) for s in site.sources)
     translation_urls: dict[str, str | None] = {}
@@ -393,6 +399,21 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+def _remove_temporaries(output_dir: Path) -> None:
+    """Delete the temporaries of writes that were killed before their rename.
+
+    They are never served (dot-files are refused) but would pile up. A directory has one
+    publisher at a time, so any found before publishing starts is stale.
+    """
+    names = tuple(f".{name}." for name in (*(n for _, n, _ in FORMATS), "index.html",
+                                            "feeds.opml"))
+    for leftover in output_dir.rglob(".*.tmp"):
+        if leftover.name.startswith(names):
+            with suppress(FileNotFoundError):
+                leftover.unlink()
+                log.info("removed %s, left by an interrupted write", leftover)
+
+
 def _fsync_directory(directory: Path) -> None:
     # The rename itself is durable only once the directory entry is on disk.
     try:
@@ -408,4 +429,9 @@ def _fsync_directory(directory: Path) -> None:
 
 
 def _write(path: Path, data: bytes, result: PublishResult) -> None:
-    (result.written if write_atomic(path, data) else result.unchanged).append(path)
+    try:
+        written = write_atomic(path, data)
+    except OSError as exc:
+        raise PublishError(f"publish: cannot write {path}: {exc.strerror or exc}; the previous "
+                           "file is unchanged") from None
+    (result.written if written else result.unchanged).append(path)
