@@ -222,7 +222,10 @@ def format_date(article: Article, tz: tzinfo = UTC) -> str | None:
     """
     if article.published is None or article.date_is_guess:
         return None
-    day = article.published.astimezone(tz)
+    try:
+        day = article.published.astimezone(tz)
+    except (OverflowError, ValueError):  # year 1 or 9999 pushed past the calendar's edge
+        day = article.published
     months = _MONTHS.get(article.lang, _MONTHS["en"])
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
@@ -232,7 +235,10 @@ def _words(lang: str) -> dict[str, str]:
 
 
 def _is_web_url(url: str) -> bool:
-    return re.match(r"^https?://[^\s/]+", url) is not None
+    # Telegram refuses a whole message for one button URL it cannot read: no spaces or
+    # control characters anywhere, not just in the host.
+    return (re.match(r"^https?://[^\s/]+", url) is not None and url.isprintable()
+            and " " not in url)
 
 
 def _buttons(article: Article, translations: dict[str, Article]) -> tuple[tuple[str, str], ...]:
@@ -321,7 +327,9 @@ def compose_post(
             blocks.append(escape(summary))
         if tags and not plain:
             blocks.append(mark + escape(tags))
-        if plain:
+        if not _is_web_url(article.url):
+            pass  # only http(s) is ever shown or linked: a source's feed can say javascript:
+        elif plain:
             blocks.append(article.url)
         else:
             href = html.escape(article.url, quote=True)
@@ -336,6 +344,9 @@ def compose_post(
     room = min(cap, limit - length(render("")) - 2)
     summary = cut_summary(summary_text, room) if room >= 20 else ""
     text = render(summary)
+    if not (text if plain else telegram_text(text)).strip():
+        # Nothing showable (no title, no web URL): Telegram refuses an empty message.
+        text = "…"
     if length(text) > limit:
         # Only a URL longer than the limit can get here; Telegram would refuse the link.
         text = shorten(text if plain else telegram_text(text), limit)

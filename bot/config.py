@@ -6,6 +6,7 @@ check) never depend on the process environment.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 import zoneinfo
@@ -14,6 +15,9 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from feeds.campaigns import ClassifierRules
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, FetchSettings, Listing, SourceSettings
@@ -98,22 +102,53 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+def _name(key: object) -> str:
+    """A table key as an error message shows it: quoted when it is not a plain word, so the
+    message stays one line whatever the file holds."""
+    text = str(key)
+    return text if re.fullmatch(r"[\w.@*-]+", text) else repr(text)
+
+
 def _no_unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
     for key in table:
         if key not in allowed:
             hint = ", ".join(sorted(allowed))
-            raise ConfigError(f"{where}{key}: unknown key (allowed here: {hint})")
+            raise ConfigError(f"{where}{_name(key)}: unknown key (allowed here: {hint})")
 
 
 def _positive(value: float, key: str) -> float:
-    if value <= 0:
+    if not value > 0 or not math.isfinite(value):  # "not >": nan is refused too
         raise ConfigError(f"{key}: must be greater than 0, got {value}")
     return value
 
 
+def _not_negative(value: float, key: str) -> float:
+    if not value >= 0 or not math.isfinite(value):
+        raise ConfigError(f"{key}: must be 0 or more, got {value}")
+    return value
+
+
 def _url(value: str, key: str) -> str:
-    if not re.match(r"^https?://[^\s/]+", value):
+    if not re.match(r"^https?://[^\s/]+", value) or not value.isprintable() or " " in value:
         raise ConfigError(f"{key}: expected an http(s) URL, got {value!r}")
+    try:
+        urlsplit(value).port  # noqa: B018 - parsing the port is the check
+    except ValueError as exc:
+        raise ConfigError(f"{key}: not a valid URL ({exc}): {value!r}") from None
+    return value
+
+
+def _selector(value: str, key: str, *, each: bool = False) -> str:
+    """A CSS selector the parser accepts: a typo is named by `config check`, not found by
+    the first pass. With `each`, a comma list whose parts are tried one by one (as
+    extraction does; an empty list selects nothing)."""
+    probe = LexborHTMLParser("<p></p>")
+    parts = [p.strip() for p in value.split(",") if p.strip()] if each else [value]
+    for part in parts:
+        try:
+            probe.css(part)
+        except SelectolaxError:
+            raise ConfigError(f"{key}: not a valid CSS selector: {part!r}") from None
     return value
 
 
@@ -149,13 +184,18 @@ def _fetch(table: dict[str, Any]) -> FetchSettings:
         per_host_concurrency=int(_positive(
             _take(table, "per_host_concurrency", w, int, d.per_host_concurrency),
             w + "per_host_concurrency")),
-        per_host_delay_seconds=float(
+        per_host_delay_seconds=_not_negative(float(
             _take(table, "per_host_delay_seconds", w, (int, float), d.per_host_delay_seconds)),
-        retries=_take(table, "retries", w, int, d.retries),
-        backoff_seconds=float(_take(table, "backoff_seconds", w, (int, float), d.backoff_seconds)),
-        max_retry_after_seconds=float(
+            w + "per_host_delay_seconds"),
+        retries=int(_not_negative(_take(table, "retries", w, int, d.retries), w + "retries")),
+        backoff_seconds=_not_negative(float(
+            _take(table, "backoff_seconds", w, (int, float), d.backoff_seconds)),
+            w + "backoff_seconds"),
+        max_retry_after_seconds=_not_negative(float(
             _take(table, "max_retry_after_seconds", w, (int, float), d.max_retry_after_seconds)),
-        max_redirects=_take(table, "max_redirects", w, int, d.max_redirects),
+            w + "max_retry_after_seconds"),
+        max_redirects=int(_not_negative(_take(table, "max_redirects", w, int, d.max_redirects),
+                                        w + "max_redirects")),
         contact_url=_url(_take(table, "contact_url", w, str, d.contact_url), w + "contact_url"),
     )
 
@@ -195,15 +235,16 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
         raise ConfigError(f"{w}name: expected a short lowercase name like 'alqst', got {name!r}")
     max_pages = _take(table, "max_pages", w, int, 5)
     listings_table = _take(table, "listings", w, dict, {})
+    feeds_table = _take(table, "feeds", w, dict, {})
+    for lang in [*listings_table, *feeds_table]:
+        if not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise ConfigError(f"{w}listings.{_name(lang)}: expected a language code like 'ar' "
+                              "or 'en'")
     listings = tuple(
         _listing(lang, value, f"{w}listings.{lang}", max_pages)
         for lang, value in listings_table.items()
     )
-    feeds_table = _take(table, "feeds", w, dict, {})
     feed_urls = {lang: _url(str(u), f"{w}feeds.{lang}") for lang, u in feeds_table.items()}
-    for lang in [*listings_table, *feeds_table]:
-        if not re.fullmatch(r"[a-z]{2,3}", lang):
-            raise ConfigError(f"{w}listings.{lang}: expected a language code like 'ar' or 'en'")
     if not listings and not feed_urls:
         raise ConfigError(f"{w}listings: a source needs listing pages or feeds")
     selectors = dict(DEFAULT_SELECTORS)
@@ -212,12 +253,15 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
     for key, value in sel_table.items():
         if not isinstance(value, str):
             raise ConfigError(f"{w}selectors.{key}: expected a CSS selector string")
-        selectors[key] = value
+        selectors[key] = _selector(value, f"{w}selectors.{key}", each=True)
     pattern = _take(table, "link_pattern", w, str, SourceSettings.link_pattern)
     try:
         re.compile(pattern)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:  # "a{99999999999}", "((((...))))"
         raise ConfigError(f"{w}link_pattern: not a valid regular expression ({exc})") from None
+    remove = _str_list(table, "remove", w, list(DEFAULT_REMOVE))
+    for i, selector in enumerate(remove):
+        _selector(selector, f"{w}remove[{i}]")
     schedule = _check_schedule(_take(table, "schedule", w, str, "*/30 * * * *"), w + "schedule", tz)
     classifier = None
     if "classifier" in table:
@@ -231,10 +275,11 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
         url=_take(table, "url", w, str, ""),
         listings=listings,
         feed_urls=feed_urls,
-        link_selector=_take(table, "link_selector", w, str, "a[href]"),
+        link_selector=_selector(_take(table, "link_selector", w, str, "a[href]"),
+                                w + "link_selector"),
         link_pattern=pattern,
         selectors=selectors,
-        remove=tuple(_str_list(table, "remove", w, list(DEFAULT_REMOVE))),
+        remove=tuple(remove),
         extra_hosts=tuple(_str_list(table, "extra_hosts", w, [])),
         categories=tuple(_str_list(table, "categories", w, [])),
         schedule=schedule,
@@ -256,7 +301,8 @@ def _feeds(table: dict[str, Any], base_dir: Path) -> FeedSettings:
     _no_unknown(table, {"output_dir", "base_url", "listen", "max_items", "title"}, w)
     listen = _take(table, "listen", w, str, "127.0.0.1:8080")
     host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+    # isascii: "²" and "٨" are digits to str.isdigit but not to int().
+    if not host or not (port.isascii() and port.isdigit()) or not 0 <= int(port) < 65536:
         raise ConfigError(f"{w}listen: expected host:port like 127.0.0.1:8080, got {listen!r}")
     base_url = _take(table, "base_url", w, str, f"http://{listen}/")
     _url(base_url, w + "base_url")
@@ -280,9 +326,12 @@ _TELEGRAM_KEYS = {
 def _telegram(table: dict[str, Any]) -> TelegramSettings:
     w = "telegram."
     _no_unknown(table, _TELEGRAM_KEYS, w)
-    channels = {
-        str(k): str(v) for k, v in _take(table, "channels", w, dict, {}).items()
-    }
+    channels: dict[str, str] = {}
+    for lang, chat in _take(table, "channels", w, dict, {}).items():
+        if isinstance(chat, bool) or not isinstance(chat, str | int):
+            raise ConfigError(f"{w}channels.{_name(lang)}: expected a chat like '@channel' or "
+                              f"a numeric id, got {type(chat).__name__}")
+        channels[str(lang)] = str(chat)
     if "channel" in table:
         channels["*"] = _take(table, "channel", w, str, "")
     token_env = _take(table, "token_env", w, str, "FEEDBOT_TELEGRAM_TOKEN")
@@ -329,7 +378,7 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None)
     tz = _take(data, "timezone", "", str, "UTC")
     try:
         zoneinfo.ZoneInfo(tz)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a directory
         raise ConfigError(f"timezone: unknown time zone {tz!r} (try 'Europe/London')") from None
     sources_list = _take(data, "sources", "", list, [])
     if not sources_list:

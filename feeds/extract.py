@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -27,6 +27,7 @@ _BLOCK_TAGS = frozenset({
     "figure", "dl", "hr",
 })
 _CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "span", "font", "center"})
+_BLOCK_SELECTOR = ",".join(sorted(_BLOCK_TAGS))
 _SENTENCE_END = re.compile(r"(?<=[.!?…؟۔])\s+|(?<=[؛])\s*")
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"(?<![0-9٠-٩])[12][0-9]{3}(?![0-9٠-٩])|[١٢][٠-٩]{3}")
@@ -113,10 +114,9 @@ def canonical_url(tree: LexborHTMLParser, page_url: str, source: SourceSettings)
     candidates = [node.attributes.get("href") if node is not None else None,
                   _meta(tree, "og:url")]
     for href in candidates:
-        if href:
-            url = normalise_url(href, page_url)
-            if host_of(url) in source.hosts and url.startswith(("http://", "https://")):
-                return url
+        url = _normalised(href, page_url) if href else None
+        if url and host_of(url) in source.hosts and url.startswith(("http://", "https://")):
+            return url
     return normalise_url(page_url)
 
 
@@ -125,10 +125,10 @@ def _alternates(tree: LexborHTMLParser, page_url: str, source: SourceSettings) -
     for node in tree.css("link[rel=alternate][hreflang]"):
         lang = (node.attributes.get("hreflang") or "").split("-")[0].lower()
         href = node.attributes.get("href")
-        if lang and href and lang != "x":
-            url = normalise_url(href, page_url)
-            if host_of(url) in source.hosts:
-                found[lang] = url
+        valid = re.fullmatch(r"[a-z]{2,3}", lang) is not None  # not "x-default", not a path
+        url = _normalised(href, page_url) if valid and href else None
+        if url and host_of(url) in source.hosts:
+            found[lang] = url
     return found
 
 
@@ -192,11 +192,7 @@ def _blocks_of(body: LexborNode, source: SourceSettings, page_url: str, title: s
     for selector in _split_selectors(source.selectors.get("date", "")):
         for node in body.css(selector):
             node.decompose()
-    for node in body.css("a[href], img[src], source[src]"):
-        attr = "href" if node.tag == "a" else "src"
-        value = (node.attributes.get(attr) or "").strip()
-        if value and not value.startswith(("mailto:", "#")):
-            node.attrs[attr] = urljoin(page_url, value)
+    _resolve_links(body, page_url)
     blocks: list[Block] = []
     _collect_blocks(body, blocks)
     # The page title repeated as the first heading is chrome, not content.
@@ -205,7 +201,43 @@ def _blocks_of(body: LexborNode, source: SourceSettings, page_url: str, title: s
     return blocks
 
 
+def _resolve_links(root: LexborNode, page_url: str) -> None:
+    """Links and images made absolute; a URL that does not parse is dropped, so nothing
+    downstream (campaign links, feeds) meets a value that makes URL parsing raise."""
+    for node in root.css("a[href], img[src], source[src]"):
+        attr = "href" if node.tag == "a" else "src"
+        value = (node.attributes.get(attr) or "").strip()
+        if value and not value.startswith(("mailto:", "#")):
+            url = _absolute(value, page_url)
+            if url is None:
+                del node.attrs[attr]
+            else:
+                node.attrs[attr] = url
+
+
+def _absolute(value: str, page_url: str) -> str | None:
+    """`value` resolved against the page; None when it is no URL at all (an unclosed IPv6
+    bracket, a port out of range), as hostile or broken pages write."""
+    try:
+        url = urljoin(page_url, value)
+        urlsplit(url).port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        return None
+    return url
+
+
+def _normalised(value: str, page_url: str) -> str | None:
+    try:
+        return normalise_url(value, page_url)
+    except ValueError:
+        return None
+
+
 def _collect_blocks(node: LexborNode, out: list[Block]) -> None:
+    """Block-level pieces of `node` in reading order; loose inline content becomes <p>.
+
+    A walk with its own stack, not recursion: a hostile page nests thousands of <div>s.
+    """
     inline_html: list[str] = []
     inline_text: list[str] = []
 
@@ -216,17 +248,23 @@ def _collect_blocks(node: LexborNode, out: list[Block]) -> None:
         inline_html.clear()
         inline_text.clear()
 
-    child = node.child
-    while child is not None:
+    # The next child to look at on each open level; None ends a level.
+    pending: list[LexborNode | None] = [node.child]
+    while pending:
+        child = pending.pop()
+        if child is None:
+            flush()
+            continue
+        pending.append(child.next)
         tag = child.tag
         if tag in _BLOCK_TAGS:
             flush()
             text = _block_text(child)
             if text or tag in ("figure", "hr"):
                 out.append(Block(tag, text, child.html or ""))
-        elif tag in _CONTAINER_TAGS and child.css_first(",".join(sorted(_BLOCK_TAGS))):
+        elif tag in _CONTAINER_TAGS and child.css_first(_BLOCK_SELECTOR):
             flush()
-            _collect_blocks(child, out)
+            pending.append(child.child)  # its children first, then its next sibling
         elif tag == "br":
             flush()
         elif tag == "-text":
@@ -235,8 +273,6 @@ def _collect_blocks(node: LexborNode, out: list[Block]) -> None:
         elif tag not in ("-comment",):
             inline_text.append(child.text(separator=""))
             inline_html.append(child.html or "")
-        child = child.next
-    flush()
 
 
 def _block_text(node: LexborNode) -> str:
@@ -260,6 +296,7 @@ def _trafilatura_blocks(html: str, page_url: str, title: str) -> list[Block]:
     root = tree.body
     if root is None:
         return []
+    _resolve_links(root, page_url)
     blocks: list[Block] = []
     _collect_blocks(root, blocks)
     while blocks and blocks[0].tag.startswith("h") and _same_text(blocks[0].text, title):
@@ -317,16 +354,17 @@ def _image(tree: LexborHTMLParser, source: SourceSettings, page_url: str) -> str
         for node in tree.css(selector):
             src = node.attributes.get("src") or node.attributes.get("data-src")
             if src and not src.startswith("data:") and node.attributes.get("width") not in (
-                    "0", "1"):
-                return urljoin(page_url, src.strip())
+                    "0", "1") and (url := _absolute(src.strip(), page_url)) is not None:
+                return url
     og = _meta(tree, "og:image")
-    return urljoin(page_url, og) if og else None
+    return _absolute(og, page_url) if og else None
 
 
 def _page_lang(tree: LexborHTMLParser) -> str:
     html = tree.css_first("html")
     lang = (html.attributes.get("lang") or "") if html is not None else ""
-    return lang.split("-")[0].lower() or "und"
+    primary = lang.strip().split("-")[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else "und"
 
 
 def _meta(tree: LexborHTMLParser, name: str) -> str | None:

@@ -25,11 +25,12 @@ from urllib.parse import urljoin, urlsplit
 import charset_normalizer
 import httpx
 
-from feeds.sources import FetchSettings
+from feeds.sources import FetchSettings, join_host_port, split_host_port
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TEXT_TYPES = frozenset(
     {
@@ -53,6 +54,8 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
 )
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""")
+_NOT_CHARSETS = frozenset({"undefined", "idna", "punycode", "unicode-escape",
+                           "raw-unicode-escape", "utf-7"})
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
@@ -181,10 +184,12 @@ class Fetcher:
     ) -> Page:
         """GET `url`, following redirects only within `allowed_hosts`.
 
-        Hosts are compared by name without the port: the replica runs on 127.0.0.1:PORT and
-        a site's own hosts are trusted on any port; a different name is always refused.
+        Hosts are compared by name, as httpx will connect to them; a different name is
+        always refused, whatever address it stands for. A name that `allowed_hosts` also
+        lists as `name:port` (as `SourceSettings.hosts` does) is fetched on those ports
+        only; a bare name alone allows any port.
         """
-        allowed = frozenset(h.lower() for h in allowed_hosts)
+        allowed = _allowed_origins(allowed_hosts)
         # Refusing before any request keeps a hostile listing from making us fetch anything
         # (server-side request forgery).
         _check_url(url, allowed, first=True)
@@ -208,7 +213,11 @@ class Fetcher:
                     "http",
                     answer.status,
                 )
-            target = urljoin(current, location.strip())
+            try:
+                target = urljoin(current, location.strip())
+            except ValueError:  # e.g. an unclosed IPv6 bracket
+                raise FetchError(url, f"redirect to an invalid URL refused: {location[:200]}",
+                                 "redirect-offsite") from None
             _check_url(target, allowed, first=False, report_as=url)
             if target in seen:
                 raise FetchError(url, f"redirect loop at {target}", "redirect-loop")
@@ -324,10 +333,20 @@ class Fetcher:
             raise _Retry(
                 FetchError(url, f"timed out after {s.timeout_seconds:g} s", "timeout")
             ) from None
+        except httpx.InvalidURL as exc:  # _check_url lets none through; never crash a pass
+            raise FetchError(url, f"not a valid URL: {exc}", "bad-url") from None
         except httpx.ConnectError as exc:
             raise _Retry(
                 FetchError(url, f"cannot connect: {_explain(exc)}", "connection")
             ) from None
+        except httpx.RemoteProtocolError as exc:
+            if str(exc).startswith("Invalid URL in location header"):
+                # httpx reads a redirect's Location even when not following it: a Location
+                # no parser accepts is a refused redirect, and asking again will not help.
+                raise FetchError(url, f"redirect to an invalid URL refused ({_explain(exc)})",
+                                 "redirect-offsite") from None
+            raise _Retry(FetchError(url, f"connection broken: {_explain(exc)}",
+                                    "connection")) from None
         except httpx.TransportError as exc:
             # Includes a body cut short of its Content-Length: a fresh attempt may succeed.
             reason = f"connection broken: {_explain(exc)}"
@@ -433,7 +452,11 @@ def decode_body(body: bytes, header_charset: str | None, url: str = "") -> tuple
             codec = guess if guess in ARABIC_CODECS else "cp1252"
         else:
             codec = guess or "utf-8"
-    return _checked(body.decode(codec, errors="replace"), codec, url)
+    try:
+        text = body.decode(codec, errors="replace")
+    except (UnicodeError, LookupError):  # a codec that cannot decode with replacement
+        raise FetchError(url, f"cannot decode the body as {codec}", "decode") from None
+    return _checked(text, codec, url)
 
 
 def _mostly_utf8(body: bytes) -> bool:
@@ -460,13 +483,21 @@ def _declared_charset(head: bytes) -> str | None:
 
 
 def _codec(label: str | None) -> str | None:
-    """Python's canonical codec name for a charset label, or None if unknown."""
+    """Python's canonical codec name for a charset label, or None if unknown.
+
+    A page names its own charset, so the label is hostile input: Python also has codecs
+    that are no character sets at all ("base64", "rot13", "undefined" raise or
+    garble), and UTF-7 is refused by browsers for the scripts it can smuggle.
+    """
     if not label:
         return None
     try:
-        return codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
+        info = codecs.lookup(label.strip().strip("\"'"))
+    except (LookupError, ValueError):  # ValueError: a NUL in the label
         return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def _header_charset(headers: httpx.Headers) -> str | None:
@@ -499,24 +530,50 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _allowed_origins(hosts: frozenset[str]) -> dict[str, frozenset[int]]:
+    """Allowed host name -> the ports it may be fetched on (empty: any port)."""
+    ports: dict[str, set[int]] = {}
+    for entry in hosts:
+        name, port = split_host_port(entry.lower())
+        ports.setdefault(name, set()).update(() if port is None else (port,))
+    return {name: frozenset(p) for name, p in ports.items()}
+
+
 def _check_url(
-    url: str, allowed: frozenset[str], *, first: bool, report_as: str | None = None
+    url: str, allowed: dict[str, frozenset[int]], *, first: bool, report_as: str | None = None
 ) -> None:
-    """Refuse URLs that are not http(s) or not on an allowed host (compared without port)."""
+    """Refuse URLs that are not http(s), or not on an allowed host and port.
+
+    The URL is parsed by httpx, the parser that will connect: a check made with another
+    parser could pass a URL that httpx reads as a different host.
+    """
     where = report_as or url
     try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    except ValueError:
-        raise FetchError(where, f"not a valid URL: {url}", "bad-url") from None
-    if parts.scheme not in ("http", "https") or not host:
+        parsed = httpx.URL(url)
+        names = {parsed.host.lower(), parsed.raw_host.decode("ascii").lower()}
+        port = parsed.port
+    except (httpx.InvalidURL, UnicodeError, ValueError):
+        raise FetchError(where, f"not a valid URL: {url[:200]}", "bad-url") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
         if first:
             raise FetchError(where, "only http and https URLs are fetched", "bad-url")
-        raise FetchError(where, f"redirect to a non-web URL refused: {url}", "redirect-offsite")
-    if host not in allowed:
+        raise FetchError(where, f"redirect to a non-web URL refused: {url[:200]}",
+                         "redirect-offsite")
+    if port is not None and not 0 < port < 65536:
+        raise FetchError(where, f"not a valid port: {port}", "bad-url")
+    host = parsed.host.lower()
+    known = [allowed[n] for n in names if n in allowed]
+    if not known:
         if first:
             raise FetchError(where, f"host not allowed for this source: {host}", "host-not-allowed")
         raise FetchError(where, f"redirect to another host refused: {host}", "redirect-offsite")
+    port = port or _DEFAULT_PORTS[parsed.scheme]
+    if all(ports and port not in ports for ports in known):
+        origin = join_host_port(host, port)
+        if first:
+            raise FetchError(where, f"port not allowed for this source: {origin}",
+                             "host-not-allowed")
+        raise FetchError(where, f"redirect to another port refused: {origin}", "redirect-offsite")
 
 
 def _host(url: str) -> str:

@@ -138,9 +138,17 @@ def prepare_entries(
     `translation_urls` maps the key of a translated article to its URL; a translation whose
     key is missing is left out rather than guessed.
     """
-    ordered = sorted(articles, key=lambda a: a.key, reverse=True)
+    # An article's own URL is the entry's link (and often its id): one that is not http(s),
+    # as a hostile feed can give ("javascript:..."), has no place in a feed at all.
+    ordered = sorted((a for a in articles if _is_web_url(a.url)), key=lambda a: a.key,
+                     reverse=True)
     ordered.sort(key=lambda a: _utc(a.published) or feed.empty_updated, reverse=True)
     return [_entry(feed, a, translation_urls or {}) for a in ordered]
+
+
+def _is_web_url(url: str) -> bool:
+    safe = safe_url(url, url)
+    return safe is not None and safe.startswith(("http://", "https://"))
 
 
 def feed_updated(feed: FeedSpec, entries: Sequence[Entry]) -> datetime:
@@ -155,7 +163,9 @@ def _entry(feed: FeedSpec, article: Article, translation_urls: Mapping[str, str]
     source = feed.source(article.source)
     lang = article.lang or feed.lang
     url = safe_url(article.url, article.url) or canonical_uri(article.url)
-    entry_id = canonical_uri(article.key)  # from the key only: a new title is not a new entry
+    # From the key only: a new title is not a new entry. (A key with nothing usable in it
+    # cannot come from extraction; the URL then stands in, as an id is required.)
+    entry_id = canonical_uri(article.key) or url
     published = _utc(article.published) or _utc(article.updated) or feed.empty_updated
     updated = max(_utc(article.updated) or published, published)
     summary = plain_text(article.summary) or _truncate(plain_text(article.body_text))

@@ -260,11 +260,12 @@ def safe_url(value: str, base_url: str, *, image: bool = False) -> str | None:
     Only http(s) (and mailto: for links) survive: javascript:, data:, vbscript: and the
     like are dropped, whatever their case or the whitespace hidden inside them.
     """
-    value = re.sub(r"[\s\x00-\x1f]+", "", clean_text(value))  # "java\nscript:" is javascript:
+    value = _no_spaces(value)  # "java\nscript:" is javascript:
     if not value:
         return None
     try:
-        absolute = urljoin(base_url, value)
+        # The base is cleaned alike: a space in its host would survive into the result.
+        absolute = urljoin(_no_spaces(base_url), value)
         scheme = urlsplit(absolute).scheme.lower()
     except ValueError:  # e.g. an invalid IPv6 literal
         return None
@@ -277,6 +278,10 @@ def safe_url(value: str, base_url: str, *, image: bool = False) -> str | None:
         return canonical_uri(strip_tracking(absolute))
     except ValueError:
         return None
+
+
+def _no_spaces(url: str) -> str:
+    return re.sub(r"[\s\x00-\x1f]+", "", clean_text(url))
 
 
 def sanitize_html(body_html: str, base_url: str, lang: str | None = None) -> str:

@@ -6,6 +6,7 @@ half of the pipeline never depends on the bot.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -91,11 +92,64 @@ class SourceSettings:
 
     @property
     def hosts(self) -> frozenset[str]:
-        """Hosts this source may fetch from and redirect within (www. and bare alike)."""
+        """Hosts this source may fetch from and redirect within (www. and bare alike).
+
+        Each name is listed bare (to compare names: canonical links, listing links) and as
+        `name:port` for each port the source is served on: the port a configured URL names,
+        else 80 and 443. The fetcher fetches such a name on those ports only, so a listing
+        cannot point it at another service on the same host (the feed server, a local Bot
+        API server, a database).
+        """
         urls = [listing.url for listing in self.listings] + list(self.feed_urls.values())
         if self.url:
             urls.append(self.url)
-        hosts = {(urlsplit(u).hostname or "").lower() for u in urls} | set(self.extra_hosts)
-        hosts.discard("")
-        paired = {h[4:] if h.startswith("www.") else "www." + h for h in hosts}
-        return frozenset(hosts | paired)
+        origins = {_origin(u) for u in urls}
+        origins |= {split_host_port(h.lower()) for h in self.extra_hosts}
+        hosts: set[str] = set()
+        for name, port in origins:
+            if not name:
+                continue
+            # An address has no "www." twin; a name has, whichever way it was written.
+            twins = (name,) if _is_address(name) else (
+                name, name[4:] if name.startswith("www.") else "www." + name)
+            for paired in twins:
+                hosts.add(paired)
+                hosts.update(join_host_port(paired, p) for p in ((port,) if port else _WEB_PORTS))
+        return frozenset(hosts)
+
+
+_WEB_PORTS = (80, 443)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _origin(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # refused by config validation; here it means the web ports only
+        port = None
+    return (parts.hostname or "").lower(), port
+
+
+def join_host_port(name: str, port: int) -> str:
+    """"alqst.org:443", "[::1]:8080": an allowed host with the one port it is allowed on."""
+    return f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
+
+
+def split_host_port(entry: str) -> tuple[str, int | None]:
+    """The inverse of `join_host_port`; a bare name (or IPv6 address) has no port."""
+    if entry.startswith("["):
+        name, _, rest = entry[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+    elif entry.count(":") == 1:
+        name, _, port = entry.partition(":")
+    else:
+        return entry, None
+    return name, int(port) if port.isascii() and port.isdigit() else None

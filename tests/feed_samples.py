@@ -28,8 +28,8 @@ HOSTILE_BODY = (
     '<img src="data:image/png;base64,iVBORw0KGgo=" alt="inline">'
     '<p>control\x00\x01\x02\x03\x04\x05\x06\x07\x08 chars\x0b\x0c\x7f\x85 here</p>'
 )
-# SQLite cannot store a lone surrogate (the store raises on it), so articles carrying one
-# only ever reach the renderer directly; tests render those without a store.
+# Lone surrogates cannot be encoded at all; an Article drops them when it is built, and the
+# renderer drops them again from whatever reaches it.
 SURROGATES = "broken \ud800 pair \udfff end"
 
 
