@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from feeds.extract import ExtractError, extract_articles
-from feeds.feedsource import articles_from_feed
+from feeds.feedsource import FeedError, articles_from_feed
 from feeds.fetcher import Fetcher, FetchError, Page
 from feeds.listing import page_url, parse_listing
 from feeds.models import Article
@@ -264,7 +264,16 @@ class SourceChecker:
                                         last_modified=page.last_modified)
                 self.store.record_listing(source.name, lang, state.links_last, now)
                 return report
-            articles = articles_from_feed(page.text, page.url, source, lang, now=now)
+            try:
+                articles = articles_from_feed(page.text, page.url, source, lang, now=now)
+            except FeedError as exc:
+                self._fail(source, url, str(exc), report)
+                return report
+            except Exception as exc:  # one bad feed never stops a run
+                log.exception("reading feed %s failed", url)
+                self._fail(source, url, f"feed reading crashed: {type(exc).__name__}: {exc}",
+                           report)
+                return report
             report.links_found = len(articles)
             if not articles and state.links_max > 0:
                 report.warnings.append(f"probable breakage: feed {url} has no entries "

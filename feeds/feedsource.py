@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import UTC, datetime
 
 import feedparser
@@ -15,18 +16,39 @@ from feeds.models import Article
 from feeds.sources import SourceSettings
 from feeds.urls import normalise_url
 
+# "&#xD800;" names a lone surrogate: feedparser's loose parser dies on it, losing the feed.
+_CHAR_REF = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+
+
+def _no_surrogate(match: re.Match[str]) -> str:
+    ref = match.group(1)
+    number = int(ref[1:], 16) if ref[0] in "xX" else int(ref)
+    return "\ufffd" if 0xD800 <= number <= 0xDFFF or number > 0x10FFFF else match.group(0)
+
+
+class FeedError(Exception):
+    """The feed could not be read at all; the message is the one-line reason."""
+
 
 def articles_from_feed(text: str, feed_url: str, source: SourceSettings, lang: str, *,
                        now: datetime) -> list[Article]:
     """Entries in feed order (usually newest first); entries without a link are skipped."""
-    parsed = feedparser.parse(text)
+    try:
+        parsed = feedparser.parse(_CHAR_REF.sub(_no_surrogate, text))
+    except UnicodeError as exc:  # feedparser's loose parser on "&#xD800;" and the like
+        raise FeedError(f"feed cannot be parsed: {exc}") from None
     articles = []
     for entry in parsed.entries:
         link = entry.get("link")
         title = (entry.get("title") or "").strip()
         if not link or not title:
             continue
-        url = normalise_url(link, feed_url)
+        try:
+            url = normalise_url(link, feed_url)
+        except ValueError:
+            continue
+        if not url.startswith(("http://", "https://")):
+            continue
         contents = entry.get("content") or []
         body_html = contents[0].get("value", "") if contents else entry.get("summary", "")
         body_text = _text(body_html)

@@ -42,7 +42,10 @@ def parse_listing(
         href = anchor.attributes.get("href")
         if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
             continue
-        url = normalise_url(href, page_url)
+        try:
+            url = normalise_url(href, page_url)
+        except ValueError:  # an unclosed IPv6 bracket, a port out of range: not a link
+            continue
         if host_of(url) not in allowed_hosts and f"www.{host_of(url)}" not in allowed_hosts:
             continue
         path = url.split("://", 1)[-1].split("/", 1)[-1]
@@ -56,7 +59,10 @@ def _next_url(tree: LexborHTMLParser, page_url: str) -> str | None:
         node = tree.css_first(selector)
         href = node.attributes.get("href") if node is not None else None
         if href:
-            return normalise_url(href, page_url)
+            try:
+                return normalise_url(href, page_url)
+            except ValueError:
+                return None
     return None
 
 

@@ -138,7 +138,10 @@ class FeedServer:
         and dot-files (the publisher's temporaries) are refused; symlinks are followed and
         the result must still lie inside the output directory.
         """
-        path = unquote(urlsplit(raw_path).path, errors="strict")
+        try:
+            path = unquote(urlsplit(raw_path).path, errors="strict")
+        except ValueError:
+            return None
         if "\x00" in path or "\\" in path:
             return None
         segments = [s for s in path.split("/") if s]
@@ -267,7 +270,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, head: bool) -> None:
         server = self.feed_server
-        route = server.extra_routes.get(urlsplit(self.path).path)
+        try:
+            route_path = urlsplit(self.path).path
+        except ValueError:  # e.g. an unclosed IPv6 bracket in an absolute-form target
+            self._send_simple(HTTPStatus.BAD_REQUEST, b"bad request\n", {}, head=head)
+            return
+        route = server.extra_routes.get(route_path)
         if route is not None:
             status, content_type, body = route()
             self._send_simple(status, body, {"Content-Type": content_type,
