@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import mimetypes
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -175,8 +176,10 @@ def _entry(feed: FeedSpec, article: Article, translation_urls: Mapping[str, str]
         for a in article.actions
         if (u := safe_url(a.url, article.url)) is not None
     )
-    if actions:
-        body += _actions_html(actions, lang)
+    # The body usually holds its own "Take action" list; append only links it lacks.
+    missing = [a for a in actions if not _links_to(body, a.url, article.url)]
+    if missing:
+        body += _actions_html(missing, lang)
     content = sanitize_html(body, article.url, lang)
     if not content:
         content = f"<p>{html.escape(summary or plain_text(article.title), quote=False)}</p>"
@@ -222,6 +225,15 @@ def _truncate(text: str, limit: int = SUMMARY_CHARS) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(" ،,.;؛:") + "…"
+
+
+def _links_to(body_html: str, url: str, base_url: str) -> bool:
+    """Whether the body already has an anchor to `url` (hrefs compared once resolved)."""
+    return any(safe_url(html.unescape(href), base_url) == url
+               for href in _HREF.findall(body_html))
+
+
+_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 
 
 def _actions_html(actions: Sequence[ActionLink], lang: str) -> str:

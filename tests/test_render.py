@@ -284,3 +284,16 @@ def test_spec_without_sources_uses_the_feed_author() -> None:
     assert check_atom(render_atom(spec, [])) == []
     assert datetime.fromisoformat(feedparser.parse(render_atom(spec, [])).feed.updated) == \
         EMPTY_FEED_UPDATED.astimezone(UTC)
+
+
+def test_action_links_already_in_the_body_are_not_listed_twice() -> None:
+    campaign = next(a for a in sample_articles() if a.kind is Kind.CAMPAIGN)
+    petition = campaign.actions[0]
+    body = (f'<p>Act now.</p><h2>Take action</h2><ul><li><a href="{petition.url}">'
+            f"{petition.label}</a></li></ul>")
+    own_list = campaign.with_(body_html=body, actions=(petition,))
+    [entry] = parse_entries(render_atom(sample_spec(campaign.lang), [own_list]))
+    assert entry.content[0].value.count(petition.url.split("?")[0]) == 1
+    without = campaign.with_(body_html="<p>Act now.</p>", actions=(petition,))
+    [entry] = parse_entries(render_atom(sample_spec(campaign.lang), [without]))
+    assert entry.content[0].value.count(petition.url.split("?")[0]) == 1
