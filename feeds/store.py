@@ -21,6 +21,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -93,6 +94,12 @@ fetch_state = Table(
     Column("last_attempt", UTCDateTime),
     Column("last_success", UTCDateTime),
 )
+
+# Failing URLs are looked up on every pass; without this the lookup reads every fetch
+# record of the source and grows with the archive.
+Index("ix_fetch_state_failing", fetch_state.c.source, fetch_state.c.last_attempt,
+      sqlite_where=fetch_state.c.last_error.is_not(None),
+      postgresql_where=fetch_state.c.last_error.is_not(None))
 
 listing_state = Table(
     "listing_state",
