@@ -22,6 +22,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from feeds.server_thread import ServerThread
+
 log = logging.getLogger(__name__)
 
 Route = Callable[[], tuple[int, str, bytes]]  # -> (status, content type, body)
@@ -84,8 +86,7 @@ class FeedServer:
         self.port = port
         self.cache_seconds = cache_seconds
         self.extra_routes = dict(extra_routes or {})
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ServerThread | None = None
         self._cache: dict[Path, _Representation] = {}
         self._cache_lock = threading.Lock()
 
@@ -100,23 +101,16 @@ class FeedServer:
             return self
         handler = type("Handler", (_Handler,), {"feed_server": self})
         server_class = _Server6 if ":" in self.host else _Server
-        self._server = server_class((self.host, self.port), handler)
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, name="feed-server",
-                                        kwargs={"poll_interval": 0.2}, daemon=True)
-        self._thread.start()
+        server = server_class((self.host, self.port), handler)
+        self.port = int(server.server_address[1])
+        self._server = ServerThread(server, "feed-server").start()
         log.info("serving %s at %s", self.output_dir, self.url)
         return self
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> FeedServer:
         return self.start()

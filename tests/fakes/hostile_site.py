@@ -13,6 +13,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from feeds.server_thread import ServerThread
+
 HTML = "text/html; charset=utf-8"
 
 
@@ -61,26 +63,18 @@ class HostileSite:
         self.fallback = Answer(404, b"not here")
         self.hits: list[tuple[str, str]] = []  # (Host header, request target)
         self.lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ServerThread | None = None
 
     def start(self) -> HostileSite:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.site = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True,
-                                        kwargs={"poll_interval": 0.05}, name="hostile-site")
-        self._thread.start()
+        self._server = ServerThread(server, "hostile-site", poll_interval=0.05).start()
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def __enter__(self) -> HostileSite:
         return self.start()
@@ -93,7 +87,7 @@ class HostileSite:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("HostileSite is not started")
-        return int(self._server.server_address[1])
+        return int(self._server.server.server_address[1])
 
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"

@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from feeds.server_thread import ServerThread
+
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
@@ -365,8 +367,7 @@ class FakeTelegram:
         self._next_message_id = 0
         self._lock = threading.Lock()
         self._release = threading.Event()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ServerThread | None = None
         for chat in chats:
             self.add_chat(chat)
 
@@ -375,21 +376,14 @@ class FakeTelegram:
     def start(self) -> FakeTelegram:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.fake = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-telegram",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
+        self._server = ServerThread(server, "fake-telegram", poll_interval=0.05).start()
         return self
 
     def stop(self) -> None:
         self._release.set()  # wake hanging handlers
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
             self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def __enter__(self) -> FakeTelegram:
         return self.start()
@@ -401,7 +395,7 @@ class FakeTelegram:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("FakeTelegram is not started")
-        host, port = self._server.server_address[:2]
+        host, port = self._server.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
     # ---- configuration ----------------------------------------------------------------
