@@ -232,12 +232,13 @@ def print_table(sizes: list[int], results: dict[int, list[dict[str, dict[str, fl
                   f"{rng(count, name, 'wall', '.1f'):>18} {floor:>7.0f} {wall / floor:>10.2f} "
                   f"{rng(count, name, 'cpu', '.1f'):>18} {rng(count, name, 'peak_rss', '.0f'):>18} "
                   f"{med(count, name, 'replica_cpu'):>13.1f} {growth:>20}")
-    print("\npublish_feeds after one job (the service runs it after every source's pass):")
+    print("\npublish_feeds, once (the service runs it only after a pass that changed "
+          "something, or to retry a failed publish):")
     for count in sizes:
         one = med(count, "steady", "publish_cpu")
         files = med(count, "steady", "feed_files")
-        print(f"{count:>7} sources: {files:.0f} files, {one:.2f} s CPU per job; x{count} jobs "
-              f"per interval = {one * count:.0f} s CPU per interval")
+        print(f"{count:>7} sources: {files:.0f} files, {one:.2f} s CPU; at worst x{count} "
+              f"(every source changed) = {one * count:.0f} s CPU per interval")
 
 
 if __name__ == "__main__":
