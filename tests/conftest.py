@@ -9,7 +9,7 @@ import pytest
 from feeds.replica import ReplicaSite
 
 # A token in Telegram's shape, for the fake Bot API; tests assert it never leaks.
-TEST_TOKEN = "123456789:TESTtokenTESTtokenTESTtokenTESTtok"
+TEST_TOKEN = "123456789:TEST-fake-token-not-real"
 
 
 @pytest.fixture
