@@ -261,13 +261,6 @@ class ArticleStore:
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def set_translations(self, links: dict[str, dict[str, str]]) -> None:
-        """Record translation links: key -> {lang: other key}. Does not change content hashes."""
-        with self.engine.begin() as conn:
-            for key, translations in links.items():
-                conn.execute(articles.update().where(articles.c.key == key)
-                             .values(translations=json.dumps(translations, sort_keys=True)))
-
     # ---- fetch state ------------------------------------------------------------
 
     def fetch_states(self, urls: Iterable[str]) -> dict[str, FetchState]:
