@@ -192,10 +192,15 @@ def _blocks_of(body: LexborNode, source: SourceSettings, page_url: str, title: s
     for selector in _split_selectors(source.selectors.get("date", "")):
         for node in body.css(selector):
             node.decompose()
-    _resolve_links(body, page_url)
+    return _content_blocks(body, page_url, title)
+
+
+def _content_blocks(root: LexborNode, page_url: str, title: str) -> list[Block]:
+    """The blocks under `root`, links made absolute, without a first heading that only
+    repeats the page title (chrome, not content)."""
+    _resolve_links(root, page_url)
     blocks: list[Block] = []
-    _collect_blocks(body, blocks)
-    # The page title repeated as the first heading is chrome, not content.
+    _collect_blocks(root, blocks)
     while blocks and blocks[0].tag.startswith("h") and _same_text(blocks[0].text, title):
         blocks.pop(0)
     return blocks
@@ -296,12 +301,7 @@ def _trafilatura_blocks(html: str, page_url: str, title: str) -> list[Block]:
     root = tree.body
     if root is None:
         return []
-    _resolve_links(root, page_url)
-    blocks: list[Block] = []
-    _collect_blocks(root, blocks)
-    while blocks and blocks[0].tag.startswith("h") and _same_text(blocks[0].text, title):
-        blocks.pop(0)
-    return blocks
+    return _content_blocks(root, page_url, title)
 
 
 def _segment_head(blocks: list[Block], page_title: str,
