@@ -104,7 +104,7 @@ class SourceChecker:
         hook = self._begin(source.name, listing.lang, report.first_run)
         try:
             try:
-                links, first_page = await self._walk(source, listing)
+                links, first_page, known = await self._walk(source, listing)
             except FetchError as exc:
                 report.failures.append(Failure(exc.url, exc.reason))
                 if not report.first_run:  # a failed first run must stay a first run (baseline)
@@ -117,7 +117,6 @@ class SourceChecker:
                     f"probable redesign: {page_url(listing.url, listing.first_page)} yields no "
                     f"article links (it had {state.links_max}); nothing was deleted")
             listing_error = report.warnings[0] if report.warnings else None
-            known = self.store.known_urls(links)
             new_links = [u for u in links if u not in known]
             deferred: list[str] = []
             if len(new_links) > source.max_new_per_pass:
@@ -154,9 +153,13 @@ class SourceChecker:
             _log_report(report)
 
     async def _walk(self, source: SourceSettings,
-                    listing: Listing) -> tuple[list[str], list[str]]:
-        """Listing pages in order until one holds nothing new; returns (all links, page-1 links)."""
+                    listing: Listing) -> tuple[list[str], list[str], set[str]]:
+        """Listing pages in order until one holds nothing new.
+
+        Returns all links, the first page's links, and which of the links are already known.
+        """
         links: dict[str, None] = {}
+        known: set[str] = set()
         first_page: list[str] = []
         url: str | None = page_url(listing.url, listing.first_page)
         paged = "{page}" in listing.url
@@ -170,10 +173,12 @@ class SourceChecker:
                 first_page = list(parsed.links)
             fresh = [u for u in parsed.links if u not in links]
             links.update(dict.fromkeys(fresh))
-            if not fresh or not (set(fresh) - self.store.known_urls(fresh)):
+            known_here = self.store.known_urls(fresh) if fresh else set()
+            known |= known_here
+            if not fresh or not set(fresh) - known_here:
                 break
             url = page_url(listing.url, number + 1) if paged else parsed.next_url
-        return list(links), first_page
+        return list(links), first_page, known
 
     async def _fetch_and_store(self, source: SourceSettings, urls: list[str],
                                report: LanguageReport, hook: OnStored | None) -> None:
