@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, Text, select
 
+from feeds.schema import create_tables
 from feeds.store import UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class Alerts:
         self.engine = engine
         self.operator_chat = str(operator_chat or "")
         self._now = now
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
 
     def raise_(self, key: str, text: str) -> bool:
         """Open problem `key`; True (and an operator message) only if it was not open."""

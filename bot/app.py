@@ -62,10 +62,6 @@ def build_parts(config: Config, now: Callable[[], datetime] = utc_now) -> Parts:
                  runs=RunLog(engine))
 
 
-def open_store(config: Config) -> ArticleStore:
-    return ArticleStore(open_engine(config.database))
-
-
 def make_sender(config: Config, environ: Mapping[str, str],
                 stream: TextIO | None = None) -> TelegramSender | DryRunSender:
     """The real sender when the token variable is set, else a dry run printing the posts."""

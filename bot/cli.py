@@ -13,8 +13,9 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.app import check_sources, configure_logging, open_store, print_reports, utc_now
+from bot.app import build_parts, check_sources, configure_logging, print_reports, utc_now
 from bot.config import Config, ConfigError, check_runtime, load_config
+from bot.writer_lock import DatabaseBusy, WriterLock
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -87,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    except DatabaseBusy as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     return 2
@@ -106,17 +110,26 @@ def _run(config: Config, dry_run: bool) -> int:
             loop.add_signal_handler(signum, stop.set)
         return await Service(config, environ).run(stop)
 
-    return asyncio.run(main())
+    # Taken before the database is opened: a second instance touches nothing.
+    with WriterLock(config.database, "feedbot run"):
+        return asyncio.run(main())
 
 
 def _check(config: Config, names: list[str] | None) -> int:
     unknown = [n for n in names or [] if n not in {s.name for s in config.sources}]
     if unknown:
         raise ConfigError(f"--source: no source named {unknown[0]!r} in {config.path}")
-    store = open_store(config)
-    started = utc_now()
-    reports = asyncio.run(check_sources(config, store, names=names))
-    print_reports(reports)
-    seconds = (utc_now() - started).total_seconds()
-    print(f"done in {seconds:.1f} s; {store.count()} articles in {config.database}")
+    with WriterLock(config.database, "feedbot check"):
+        parts = build_parts(config)
+        started = utc_now()
+        # Posts for what this pass finds are queued (and sent by `feedbot run`): an article
+        # a manual check stored without its post would never be posted.
+        reports = asyncio.run(check_sources(config, parts.store, names=names,
+                                            observer=parts.intake))
+        print_reports(reports)
+        seconds = (utc_now() - started).total_seconds()
+        queued = parts.outbox.pending_count()
+        print(f"done in {seconds:.1f} s; {parts.store.count()} articles in {config.database}"
+              + (f"; {queued} post(s) queued for Telegram (sent by feedbot run)"
+                 if queued else ""))
     return 1 if any(r.failures or r.warnings for r in reports) else 0

@@ -27,7 +27,12 @@ is lost, after Telegram accepted the message and before that commit lands:
      back the last commits.
 The Bot API has no idempotency key and a bot cannot read a channel's history, so these
 windows can be narrowed but not closed; the design prefers a rare duplicate to a loss.
-Rows still flagged in flight at start-up are logged as "in doubt" and sent again.
+A row still flagged in flight whose claim is dead (its process is gone, or the claim
+expired) is logged as "in doubt" when it is claimed again, and sent again.
+
+Claims. Each call is preceded by `Outbox.claim`, a conditional UPDATE whose row count is
+checked: two processes on one database (the single-writer lock bypassed, or the shared
+PostgreSQL of a later issue) can both read a row as due, but only one sends it.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from bot.alerts import Alerts
+from bot.claims import new_owner
 from bot.compose import Post, compose_notice, compose_post
 from bot.config import QuietHours, TelegramSettings
 from bot.outbox import Action, Outbox, OutboxItem, post_fingerprint
@@ -198,7 +204,7 @@ class Delivery:
         self._stop: asyncio.Event | None = None
         self.pacer = Pacer(settings.per_chat_per_minute, settings.overall_per_second,
                            lambda: self._now().timestamp(), self._nap)
-        self._checked_in_doubt = False
+        self.owner = new_owner()  # names this process's claims on outbox rows
         self._troubled_chats: set[str] = set()
         self._unreachable = False
         self._summary = DrainSummary()
@@ -222,15 +228,6 @@ class Delivery:
         started = time.monotonic()
         self._stop = stop_event
         self._summary = summary = DrainSummary()
-        if not self._checked_in_doubt:
-            self._checked_in_doubt = True
-            doubtful = self.outbox.in_doubt()
-            summary.in_doubt = len(doubtful)
-            if doubtful:
-                log.warning("%d post(s) were interrupted mid-send by a crash and are sent "
-                            "again; each may appear twice: %s", len(doubtful),
-                            ", ".join(f"{i.chat} {i.article_key}" for i in doubtful[:10]))
-                self.outbox.clear_in_doubt()
         self._troubled_chats = {p.key.split(":")[1] for p in self.alerts.open_problems("chat:")
                                 if p.key.count(":") >= 2}
         self._unreachable = self.alerts.is_open(UNREACHABLE)
@@ -330,7 +327,8 @@ class Delivery:
                                                self._now(), no_photo=True, count_attempt=False)
                 continue
             await self.pacer.wait(item.chat)
-            self.outbox.begin_attempt(item, self._now())
+            if not self._claim(item):
+                return
             try:
                 if post.photo is not None:
                     message_id = await self.sender.send_photo(post, item.chat, silent=silent)
@@ -359,6 +357,20 @@ class Delivery:
                 await self._pin(item.chat, message_id)
             return
 
+    def _claim(self, item: OutboxItem) -> bool:
+        """Claim `item` for the call about to go out (committed first: nothing unclaimed
+        is ever sent). False when another process took it, or its chat must wait."""
+        if not self.outbox.claim(item, self.owner, self._now()):
+            log.info("%s %s to %s: taken by another process or its chat waits; skipped",
+                     item.action.value, item.article_key, item.chat)
+            return False
+        if item.in_flight_since is not None:
+            self._summary.in_doubt += 1
+            log.warning("%s of %s to %s was interrupted mid-call (a crash at %s); sending "
+                        "again, it may appear twice", item.action.value, item.article_key,
+                        item.chat, item.in_flight_since.isoformat(timespec="seconds"))
+        return True
+
     def _sent_as(self, post: Post) -> str:
         if self.sender.dry_run:
             return "dry-run"
@@ -381,7 +393,8 @@ class Delivery:
                                 plain=item.plain or sent.plain,
                                 source_title=self.source_titles.get(article.source), tz=self.tz)
             await self.pacer.wait(item.chat)
-            self.outbox.begin_attempt(item, self._now())
+            if not self._claim(item):
+                return
             try:
                 await self.sender.edit(item.chat, sent.message_id, post)
             except NotModified:
@@ -413,6 +426,9 @@ class Delivery:
             wait = max(exc.retry_after, 0.0)
             retry_at = now + timedelta(seconds=wait)
             log.info("429 from %s: waiting %.1f s", chat, wait)
+            # Kept per chat in the database: no post to this chat goes out before then,
+            # from this process, another one, or after a restart.
+            self.outbox.wait_chat(chat, retry_at, exc.reason)
             if wait <= policy.max_inline_wait and rate_waits < policy.max_rate_waits:
                 self.pacer.pause(chat, wait)
                 # Stored too, so a restart during the wait still honours it.

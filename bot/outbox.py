@@ -14,7 +14,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -31,11 +31,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    case,
+    exists,
     func,
+    or_,
     select,
 )
 
+from bot.claims import CLAIM_TTL, claim_is_dead, local_prefix
 from feeds.models import Article
+from feeds.schema import create_tables
 from feeds.store import ArticleStore, Change, UTCDateTime
 
 log = logging.getLogger(__name__)
@@ -69,10 +74,23 @@ outbox = Table(
     Column("sent_at", UTCDateTime),
     Column("sent_as", String(10)),  # text | photo | dry-run
     Column("sent_hash", String(64)),  # fingerprint of what the post showed
+    # The process that may send this row now (bot.claims), and until when.
+    Column("claimed_by", String(200)),
+    Column("claim_expires", UTCDateTime),
     UniqueConstraint("article_key", "chat", "action", name="uq_outbox_article_chat_action"),
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
 Index("ix_outbox_batch", outbox.c.status, outbox.c.batch)
+
+# Telegram's "retry after N seconds" for a chat, kept until it ends: no post to that chat
+# goes out before then, whichever process (or restart) sends it.
+chat_waits = Table(
+    "chat_waits",
+    metadata,
+    Column("chat", String(200), primary_key=True),
+    Column("until", UTCDateTime, nullable=False),
+    Column("reason", Text),
+)
 
 
 class Status(StrEnum):
@@ -119,6 +137,8 @@ class OutboxItem:
     sent_at: datetime | None
     sent_as: str | None
     sent_hash: str | None
+    claimed_by: str | None = None
+    claim_expires: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +170,19 @@ def _item(row: Any) -> OutboxItem:
         next_attempt_at=row.next_attempt_at, in_flight_since=row.in_flight_since,
         last_error=row.last_error, plain=bool(row.plain), no_photo=bool(row.no_photo),
         message_id=row.message_id, sent_at=row.sent_at, sent_as=row.sent_as,
-        sent_hash=row.sent_hash)
+        sent_hash=row.sent_hash, claimed_by=row.claimed_by, claim_expires=row.claim_expires)
+
+
+def _no_chat_wait(now: datetime) -> Any:
+    """SQL: the row's chat is not waiting out a 429."""
+    return ~exists().where(chat_waits.c.chat == outbox.c.chat, chat_waits.c.until > now)
+
+
+def _claimable(now: datetime) -> Any:
+    """SQL: nobody holds a live claim on the row, as far as SQL can tell (a claim of a
+    dead process on this host is found by `claim_is_dead`)."""
+    return or_(outbox.c.claimed_by.is_(None), outbox.c.claim_expires < now,
+               outbox.c.claimed_by.startswith(local_prefix()))
 
 
 class Outbox:
@@ -159,7 +191,7 @@ class Outbox:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
         self._articles = ArticleStore(engine)
 
     # ---- writing from the article pipeline ---------------------------------------------
@@ -270,19 +302,26 @@ class Outbox:
 
     def due(self, now: datetime, limit: int = 100, *,
             exclude_chats: Iterable[str] = ()) -> list[OutboxItem]:
-        """Pending rows whose time has come, oldest article first (then queue order)."""
+        """Pending rows whose time has come, oldest article first (then queue order):
+        not claimed by a live process, not in a chat waiting out a 429."""
         query = select(outbox).where(outbox.c.status == Status.PENDING.value,
-                                     outbox.c.next_attempt_at <= now)
+                                     outbox.c.next_attempt_at <= now, _no_chat_wait(now),
+                                     _claimable(now))
         excluded = list(exclude_chats)
         if excluded:
             query = query.where(outbox.c.chat.not_in(excluded))
         query = query.order_by(outbox.c.published, outbox.c.id).limit(limit)
         with self.engine.connect() as conn:
-            return [_item(r) for r in conn.execute(query)]
+            rows = [_item(r) for r in conn.execute(query)]
+        return [r for r in rows if claim_is_dead(r.claimed_by, r.claim_expires, now)]
 
     def next_due_at(self) -> datetime | None:
+        """When the next pending row may go out (a chat's 429 wait included)."""
+        wait = select(chat_waits.c.until).where(
+            chat_waits.c.chat == outbox.c.chat).scalar_subquery()
+        when = case((wait > outbox.c.next_attempt_at, wait), else_=outbox.c.next_attempt_at)
         with self.engine.connect() as conn:
-            return conn.execute(select(func.min(outbox.c.next_attempt_at)).where(
+            return conn.execute(select(func.min(when)).where(
                 outbox.c.status == Status.PENDING.value)).scalar()
 
     def get(self, item_id: int) -> OutboxItem | None:
@@ -301,11 +340,20 @@ class Outbox:
                 found[lang] = other
         return found
 
-    def begin_attempt(self, item: OutboxItem, now: datetime) -> None:
-        """Note, committed, that a call for `item` is about to go out."""
+    def claim(self, item: OutboxItem, owner: str, now: datetime) -> bool:
+        """Take `item` for one call to Telegram, committed before the call: True when this
+        process now holds it. The UPDATE is conditional on what made the row look free
+        (pending, due, its claim as read, its chat not waiting), so of two processes
+        that both read it free exactly one wins; the other must not send it."""
         with self.engine.begin() as conn:
-            conn.execute(outbox.update().where(outbox.c.id == item.id).values(
-                in_flight_since=now))
+            claimed = conn.execute(outbox.update().where(
+                outbox.c.id == item.id, outbox.c.status == Status.PENDING.value,
+                outbox.c.next_attempt_at <= now, _no_chat_wait(now),
+                outbox.c.claimed_by.is_(None) if item.claimed_by is None
+                else outbox.c.claimed_by == item.claimed_by,
+            ).values(claimed_by=owner, claim_expires=now + CLAIM_TTL,
+                     in_flight_since=now)).rowcount
+        return claimed == 1
 
     def mark_sent(self, item: OutboxItem, message_id: int | None, now: datetime, *,
                   sent_as: str, sent_hash: str | None, plain: bool = False) -> None:
@@ -314,14 +362,16 @@ class Outbox:
             conn.execute(outbox.update().where(outbox.c.id == item.id).values(
                 status=Status.SENT.value, message_id=message_id, sent_at=now,
                 sent_as=sent_as, sent_hash=sent_hash, in_flight_since=None, plain=plain,
-                attempts=item.attempts + 1, last_error=None))
+                attempts=item.attempts + 1, last_error=None, claimed_by=None,
+                claim_expires=None))
 
     def mark_failed(self, item: OutboxItem, error: str, retry_at: datetime, *,
                     plain: bool | None = None, no_photo: bool | None = None,
                     count_attempt: bool = True) -> OutboxItem:
         """The call failed (or was not made): keep the row pending until `retry_at`."""
         values: dict[str, Any] = dict(last_error=error[:500], next_attempt_at=retry_at,
-                                      in_flight_since=None)
+                                      in_flight_since=None, claimed_by=None,
+                                      claim_expires=None)
         if count_attempt:
             values["attempts"] = item.attempts + 1
         if plain is not None:
@@ -343,19 +393,34 @@ class Outbox:
                 outbox.c.next_attempt_at < until).values(
                 next_attempt_at=until, last_error=error[:500])).rowcount)
 
-    def in_doubt(self) -> list[OutboxItem]:
-        """Pending rows whose last call was interrupted (a crash between the request and
-        the record of its answer): they may already be in the channel."""
+    def wait_chat(self, chat: str, until: datetime, reason: str) -> None:
+        """Remember that `chat` may not be sent to before `until` (a 429's retry_after)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(chat_waits).where(chat_waits.c.chat == chat)).first()
+            if row is None:
+                conn.execute(chat_waits.insert().values(chat=chat, until=until,
+                                                        reason=reason[:500]))
+            elif row.until < until:
+                conn.execute(chat_waits.update().where(chat_waits.c.chat == chat).values(
+                    until=until, reason=reason[:500]))
+
+    def chat_wait(self, chat: str, now: datetime) -> datetime | None:
+        """The end of `chat`'s 429 wait, if it has not ended by `now`."""
         with self.engine.connect() as conn:
-            return [_item(r) for r in conn.execute(select(outbox).where(
+            until: datetime | None = conn.execute(select(chat_waits.c.until).where(
+                chat_waits.c.chat == chat, chat_waits.c.until > now)).scalar()
+        return until
+
+    def in_doubt(self, now: datetime | None = None) -> list[OutboxItem]:
+        """Pending rows whose last call was interrupted (a crash between the request and
+        the record of its answer): they may already be in the channel. A row whose
+        claim is still live is being sent right now, not in doubt."""
+        now = now or datetime.now(UTC)
+        with self.engine.connect() as conn:
+            rows = [_item(r) for r in conn.execute(select(outbox).where(
                 outbox.c.status == Status.PENDING.value,
                 outbox.c.in_flight_since.is_not(None)).order_by(outbox.c.id))]
-
-    def clear_in_doubt(self) -> int:
-        with self.engine.begin() as conn:
-            return int(conn.execute(outbox.update().where(
-                outbox.c.status == Status.PENDING.value,
-                outbox.c.in_flight_since.is_not(None)).values(in_flight_since=None)).rowcount)
+        return [r for r in rows if claim_is_dead(r.claimed_by, r.claim_expires, now)]
 
     # ---- reading -----------------------------------------------------------------------
 

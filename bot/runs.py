@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Text, func, select
 
+from feeds.schema import create_tables
 from feeds.store import UTCDateTime
 
 metadata = MetaData()
@@ -44,7 +45,7 @@ class RunRecord:
 class RunLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
 
     def start(self, source: str, now: datetime) -> int:
         with self.engine.begin() as conn:

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 
 from feeds.models import ActionLink, Article, Kind
+from feeds.schema import create_tables
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -163,7 +164,7 @@ def open_engine(url_or_path: Path | str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
-    metadata.create_all(engine)
+    create_tables(engine, metadata)
     return engine
 
 

@@ -24,6 +24,7 @@ from bot.outbox import Outbox, Status
 from bot.sender import DryRunSender, TelegramSender
 from feeds.models import ActionLink, Article, Kind
 from feeds.store import ArticleStore, open_engine
+from tests.fakes.dead_process import dead_owner
 from tests.fakes.telegram import FakeTelegram
 
 TOKEN = "24680:delivery-TOKEN"
@@ -199,6 +200,31 @@ async def test_a_long_retry_after_is_stored_and_honoured_after_a_restart(
     assert (await bot.delivery(sender).drain()).sent == 1
 
 
+async def test_a_short_retry_after_holds_the_whole_chat_across_a_restart(
+        bot: Harness, fake: FakeTelegram, sender: TelegramSender) -> None:
+    # A 429 with a short wait is waited out in-process; killed during that wait, the
+    # restarted process must not send *another* post to the chat before it ends either.
+    bot.publish(article(1), article(2))
+    fake.fail_next("sendMessage", status=429, retry_after=60)
+    stop = asyncio.Event()
+
+    async def killed_during_the_wait(seconds: float) -> None:
+        stop.set()  # the process dies while it sleeps the retry_after
+        await asyncio.sleep(0)
+
+    first = Delivery(bot.outbox, sender, bot.settings, bot.alerts, now=bot.clock.now,
+                     sleep=killed_during_the_wait)
+    assert (await first.drain(stop)).sent == 0
+    bot.publish(article(3))  # queued while the process was down
+    for _ in range(5):  # restarts inside the wait: nothing goes out to the chat
+        bot.clock.advance(seconds=10)
+        assert (await bot.delivery(sender).drain()).sent == 0
+    assert fake.sent(EN) == []
+    bot.clock.advance(seconds=10)
+    assert (await bot.delivery(sender).drain()).sent == 3
+    assert titles(fake, EN) == ["Title 1", "Title 2", "Title 3"]
+
+
 async def test_server_errors_retry_with_backoff_across_restarts(
         bot: Harness, fake: FakeTelegram, sender: TelegramSender) -> None:
     bot.publish(article(1), article(2))
@@ -247,10 +273,34 @@ async def test_an_interrupted_send_is_resent_and_reported_in_doubt(
         bot: Harness, fake: FakeTelegram, sender: TelegramSender) -> None:
     bot.publish(article(1))
     [item] = bot.outbox.due(bot.clock.now())
-    bot.outbox.begin_attempt(item, bot.clock.now())  # ... and the process was killed
+    assert bot.outbox.claim(item, dead_owner(), bot.clock.now())  # ... and it was killed
     summary = await bot.delivery(sender).drain()
     assert (summary.in_doubt, summary.sent) == (1, 1)
     assert bot.outbox.status().in_doubt == 0
+
+
+async def test_a_post_being_sent_by_a_live_process_is_not_sent_again(
+        bot: Harness, fake: FakeTelegram, sender: TelegramSender) -> None:
+    bot.publish(article(1), article(2))
+    first = bot.outbox.due(bot.clock.now())[0]
+    assert bot.outbox.claim(first, "other-host.example:77:x", bot.clock.now())
+    summary = await bot.delivery(sender).drain()
+    assert (summary.in_doubt, summary.sent) == (0, 1)
+    assert titles(fake, EN) == ["Title 2"]
+
+
+async def test_two_deliveries_draining_one_database_send_each_post_once(
+        tmp_path: Path, fake: FakeTelegram) -> None:
+    # Two processes on one database (the single-writer lock bypassed): the claims alone
+    # must stop every duplicate, with sends interleaving on a real clock.
+    first, second = Harness(tmp_path, RealClock()), Harness(tmp_path, RealClock())
+    first.publish(*(article(n) for n in range(1, 21)))
+    first.publish(*(article(n, "ar") for n in range(1, 21)), lang="ar")
+    async with TelegramSender(TOKEN, fake.url) as one, TelegramSender(TOKEN, fake.url) as two:
+        a, b = await asyncio.gather(first.delivery(one).drain(), second.delivery(two).drain())
+    assert a.sent + b.sent == 40 and a.sent and b.sent
+    for chat in (EN, AR):
+        assert sorted(titles(fake, chat)) == sorted(f"Title {n}" for n in range(1, 21))
 
 
 # ---- fallbacks -----------------------------------------------------------------------

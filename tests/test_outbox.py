@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, Engine
 
+from bot.claims import CLAIM_TTL
 from bot.outbox import Action, Outbox, Status, post_fingerprint
 from feeds.models import Article
 from feeds.store import ArticleStore, Change, open_engine
+from tests.fakes.dead_process import dead_owner
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 CHAT = "@alqst_en"
@@ -91,7 +93,7 @@ def test_a_failed_item_waits_for_its_retry_time(engine: Engine, outbox: Outbox) 
     store_and_record(engine, outbox, article(1))
     outbox.promote([i.id for i in outbox.incoming()])
     [item] = outbox.due(NOW)
-    outbox.begin_attempt(item, NOW)
+    assert outbox.claim(item, "host:1:me", NOW)
     failed = outbox.mark_failed(item, "boom", NOW + timedelta(seconds=30))
     assert (failed.attempts, failed.last_error, failed.in_flight_since) == (1, "boom", None)
     assert outbox.due(NOW + timedelta(seconds=29)) == []
@@ -126,12 +128,64 @@ def test_an_interrupted_call_is_visible_as_in_doubt(engine: Engine, outbox: Outb
     store_and_record(engine, outbox, article(1))
     outbox.promote([i.id for i in outbox.incoming()])
     [item] = outbox.due(NOW)
-    outbox.begin_attempt(item, NOW)
+    assert outbox.claim(item, dead_owner(), NOW)
     # ... the process dies here ...
     reopened = Outbox(outbox.engine)
-    assert [i.id for i in reopened.in_doubt()] == [item.id]
+    assert [i.id for i in reopened.in_doubt(NOW)] == [item.id]
     assert reopened.status().in_doubt == 1
     assert [i.id for i in reopened.due(NOW)] == [item.id]  # still pending: it will be resent
+
+
+def test_of_two_processes_that_read_a_row_as_due_only_one_claims_it(
+        engine: Engine, outbox: Outbox) -> None:
+    store_and_record(engine, outbox, article(1))
+    outbox.promote([i.id for i in outbox.incoming()])
+    other = Outbox(open_engine(engine.url.database or ""))  # a second process's connection
+    [mine], [theirs] = outbox.due(NOW), other.due(NOW)
+    assert outbox.claim(mine, "host-a:1:a", NOW)
+    assert not other.claim(theirs, "host-b:2:b", NOW)
+
+
+def test_a_live_claim_of_another_host_hides_the_row_until_it_expires(
+        engine: Engine, outbox: Outbox) -> None:
+    store_and_record(engine, outbox, article(1))
+    outbox.promote([i.id for i in outbox.incoming()])
+    [item] = outbox.due(NOW)
+    assert outbox.claim(item, "elsewhere.example:4242:x", NOW)
+    assert outbox.due(NOW + timedelta(seconds=60)) == []
+    assert outbox.in_doubt(NOW + timedelta(seconds=60)) == []  # being sent, not in doubt
+    later = NOW + CLAIM_TTL + timedelta(seconds=1)
+    [again] = outbox.due(later)
+    assert again.claimed_by == "elsewhere.example:4242:x"
+    assert outbox.claim(again, "here:1:y", later)
+
+
+def test_a_claim_of_a_dead_process_on_this_host_is_taken_over_at_once(
+        engine: Engine, outbox: Outbox) -> None:
+    store_and_record(engine, outbox, article(1))
+    outbox.promote([i.id for i in outbox.incoming()])
+    [item] = outbox.due(NOW)
+    assert outbox.claim(item, dead_owner(), NOW)
+    [again] = outbox.due(NOW + timedelta(seconds=1))
+    assert outbox.claim(again, "here:1:y", NOW + timedelta(seconds=1))
+
+
+def test_a_chat_wait_holds_every_post_to_that_chat_even_new_ones(
+        engine: Engine, outbox: Outbox) -> None:
+    store_and_record(engine, outbox, article(1))
+    outbox.promote([i.id for i in outbox.incoming()])
+    until = NOW + timedelta(seconds=40)
+    outbox.wait_chat(CHAT, until, "429")
+    store_and_record(engine, outbox, article(2), now=NOW + timedelta(seconds=5))
+    outbox.promote([i.id for i in outbox.incoming()])
+    reopened = Outbox(open_engine(engine.url.database or ""))  # after a restart
+    assert reopened.due(NOW + timedelta(seconds=39)) == []
+    assert reopened.next_due_at() == until
+    [item, _] = reopened.due(until)
+    assert not reopened.claim(item, "x:1:y", until - timedelta(seconds=1))
+    assert len(reopened.due(until + timedelta(seconds=1))) == 2
+    outbox.wait_chat(CHAT, NOW, "an older, shorter wait never shortens it")
+    assert reopened.chat_wait(CHAT, NOW) == until
 
 
 def test_correction_after_sending_arms_one_edit(engine: Engine, outbox: Outbox) -> None:
