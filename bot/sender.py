@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, TextIO
@@ -195,38 +196,69 @@ class TelegramSender:
         self._timeout = timeout
         self._connect_timeout = connect_timeout
         self._bot: Any = None
+        self._ready = False
 
     def __repr__(self) -> str:
         return f"TelegramSender({self._base!r})"
 
     async def __aenter__(self) -> TelegramSender:
+        """Builds the bot and calls getMe, so a refused token fails here with
+        `Unauthorized` and an unreachable Bot API with `Transient`."""
+        await self.open()
+        try:
+            await self.ensure_ready()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def open(self) -> None:
+        """Build the bot without calling Telegram: `feedbot run` starts (and scrapes,
+        and publishes feeds) while the Bot API is unreachable; calls connect later."""
         from telegram import Bot
         from telegram.request import HTTPXRequest
 
         request = HTTPXRequest(read_timeout=self._timeout, write_timeout=self._timeout,
                                connect_timeout=self._connect_timeout, pool_timeout=self._timeout)
-        bot = Bot(self._token, base_url=f"{self._base}/bot",
-                  base_file_url=f"{self._base}/file/bot", request=request)
+        self._bot = Bot(self._token, base_url=f"{self._base}/bot",
+                        base_file_url=f"{self._base}/file/bot", request=request)
+
+    @property
+    def ready(self) -> bool:
+        """Telegram has answered getMe (the token is known to work)."""
+        return self._ready
+
+    async def ensure_ready(self) -> None:
+        """Call getMe once, until it has succeeded; raises a SendError when it fails."""
+        if self._ready:
+            return
+        if self._bot is None:
+            await self.open()
         try:
-            await bot.initialize()
+            await self._bot.initialize()
         except Exception as exc:
             raise classify(exc, method="getMe", token=self._token) from None
-        self._bot = bot
-        return self
+        self._ready = True
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
+        await self.close()
+
+    async def close(self) -> None:
         if self._bot is not None:
             await self._bot.shutdown()
             self._bot = None
+            self._ready = False
 
     @property
     def username(self) -> str:
         return str(self._bot.username) if self._bot is not None else ""
 
-    async def _call(self, method: str, coro: Any) -> Any:
+    async def _call(self, method: str, call: Callable[[Any], Awaitable[Any]]) -> Any:
+        """`call(bot)` once the bot is connected (getMe answered), errors classified."""
+        await self.ensure_ready()
         try:
-            return await coro
+            return await call(self._bot)
         except Exception as exc:
             # `from None`: the original exception's text may hold the URL, and so the token.
             raise classify(exc, method=method, token=self._token) from None
@@ -250,7 +282,7 @@ class TelegramSender:
 
     async def send(self, post: Post, chat: str, *, silent: bool = False) -> int:
         """Send `post` as a text message; returns Telegram's message id."""
-        message = await self._call("sendMessage", self._bot.send_message(
+        message = await self._call("sendMessage", lambda bot: bot.send_message(
             chat_id=chat, text=post.text, parse_mode=post.parse_mode,
             reply_markup=self._markup(post), link_preview_options=self._preview(post),
             disable_notification=silent))
@@ -260,7 +292,7 @@ class TelegramSender:
         """Send `post` as its photo with the text as caption; returns the message id."""
         if post.photo is None:
             raise ValueError("send_photo needs a post composed with as_caption=True")
-        message = await self._call("sendPhoto", self._bot.send_photo(
+        message = await self._call("sendPhoto", lambda bot: bot.send_photo(
             chat_id=chat, photo=post.photo, caption=post.text, parse_mode=post.parse_mode,
             reply_markup=self._markup(post), disable_notification=silent))
         return int(message.message_id)
@@ -268,18 +300,18 @@ class TelegramSender:
     async def edit(self, chat: str, message_id: int, post: Post) -> None:
         """Replace the text (or, for a post composed as a caption, the caption)."""
         if post.caption:
-            await self._call("editMessageCaption", self._bot.edit_message_caption(
+            await self._call("editMessageCaption", lambda bot: bot.edit_message_caption(
                 chat_id=chat, message_id=message_id, caption=post.text,
                 parse_mode=post.parse_mode, reply_markup=self._markup(post)))
         else:
-            await self._call("editMessageText", self._bot.edit_message_text(
+            await self._call("editMessageText", lambda bot: bot.edit_message_text(
                 chat_id=chat, message_id=message_id, text=post.text,
                 parse_mode=post.parse_mode, reply_markup=self._markup(post),
                 link_preview_options=self._preview(post)))
 
     async def pin(self, chat: str, message_id: int) -> None:
         """Pin a message without notifying the channel's subscribers a second time."""
-        await self._call("pinChatMessage", self._bot.pin_chat_message(
+        await self._call("pinChatMessage", lambda bot: bot.pin_chat_message(
             chat_id=chat, message_id=message_id, disable_notification=True))
 
 
@@ -288,6 +320,7 @@ class DryRunSender:
 
     dry_run = True
     username = "dry-run"
+    ready = True
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
@@ -295,6 +328,15 @@ class DryRunSender:
 
     async def __aenter__(self) -> DryRunSender:
         return self
+
+    async def open(self) -> None:
+        return None
+
+    async def ensure_ready(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
 
     async def __aexit__(self, *exc: object) -> None:
         return None

@@ -18,14 +18,18 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import Parts, build_parts, make_delivery, make_sender, publish, utc_now
-from bot.config import Config
-from bot.delivery import Delivery
+from bot.compose import compose_notice
+from bot.config import Config, ConfigError
+from bot.delivery import UNREACHABLE, Delivery
 from bot.metrics import Metrics
 from bot.schedule import parse_schedule
+from bot.sender import SendError, Unauthorized
+from bot.storage_guard import StorageGuard, storage_reason
 from feeds.check import LanguageReport, SourceChecker
 from feeds.fetcher import Fetcher
 from feeds.publish import PublishError
@@ -38,6 +42,8 @@ FAILURES_BEFORE_ALERT = 3  # consecutive failed runs of a source before the oper
 OUTBOX_AGE_ALERT = timedelta(hours=2)
 STOP_GRACE_SECONDS = 5.0
 IDLE_DRAIN_SECONDS = 30.0
+TELEGRAM_RETRY_FIRST = 5.0  # seconds between getMe attempts while Telegram is unreachable,
+TELEGRAM_RETRY_MAX = 300.0  # doubling up to this
 
 
 class Service:
@@ -47,8 +53,13 @@ class Service:
                  now: Callable[[], datetime] = utc_now) -> None:
         self.config = config
         self.now = now
+        fresh_database = "://" not in str(config.database) and not config.database.exists()
         self.parts: Parts = build_parts(config, now)
         self.sender = make_sender(config, environ)
+        self.storage = StorageGuard(config.database)
+        self._stopped_because: str | None = None
+        if fresh_database:
+            self._announce_new_database()
         self.metrics = Metrics(self.parts)
         self.scheduler = AsyncIOScheduler(timezone=config.timezone, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
@@ -56,6 +67,8 @@ class Service:
         self._running_passes: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._publish_due = False
+        self._stop_event: asyncio.Event | None = None
+        self._telegram_failed_at_start = False
 
     # ---- health ----------------------------------------------------------------------
 
@@ -63,12 +76,20 @@ class Service:
         problems = []
         if not self.scheduler.running:
             problems.append("scheduler is not running")
-        for source in self.config.sources:
-            failures = self.parts.runs.consecutive_failures(source.name)
-            if failures >= FAILURES_BEFORE_ALERT:
-                problems.append(f"source {source.name} failed {failures} runs in a row")
-        return not problems, {"status": "ok" if not problems else "unhealthy",
-                              "problems": problems}
+        if self.storage.failing:
+            problems.append(f"storage: {self.storage.failing}")
+        else:
+            for source in self.config.sources:
+                failures = self.parts.runs.consecutive_failures(source.name)
+                if failures >= FAILURES_BEFORE_ALERT:
+                    problems.append(f"source {source.name} failed {failures} runs in a row")
+        # Feeds still work without Telegram: degraded, not down.
+        degraded = []
+        if (self._telegram_failed_at_start and not self.sender.ready) or (
+                not self.storage.failing and self.parts.alerts.is_open(UNREACHABLE)):
+            degraded.append("telegram: not reachable; posts are queued")
+        status = "unhealthy" if problems else "degraded" if degraded else "ok"
+        return not problems, {"status": status, "problems": problems + degraded}
 
     def _healthz(self) -> tuple[int, str, bytes]:
         ok, body = self.health()
@@ -82,11 +103,30 @@ class Service:
 
     async def run_source(self, source: SourceSettings) -> None:
         """One scheduled pass: check, publish feeds, raise or clear alerts, wake delivery."""
-        if self._stopping:
+        if self._stopping or not self._storage_usable(f"run source={source.name}"):
             return
         task = asyncio.current_task()
         if task is not None:
             self._running_passes.add(task)
+        try:
+            await self._run_source(source)
+        except Exception as exc:
+            reason = storage_reason(exc)
+            if reason is None:
+                raise
+            if self.storage.failed(f"run source={source.name}", reason, self.now()):
+                await self._tell_operator(
+                    f"⚠️ feedbot cannot write its database: {reason} ({self.config.database}). "
+                    "Checks and posts are paused and retried with backoff; nothing already "
+                    "stored is lost.")
+            return
+        finally:
+            if task is not None:
+                self._running_passes.discard(task)
+        await self._storage_works()
+        self._wake.set()
+
+    async def _run_source(self, source: SourceSettings) -> None:
         started = time.monotonic()
         run_id = self.parts.runs.start(source.name, self.now())
         reports: list[LanguageReport] = []
@@ -120,15 +160,67 @@ class Service:
             log.error("run source=%s: %s", source.name, exc)
             self.parts.runs.finish(run_id, self.now(), outcome="failed", message=str(exc)[:1000])
         except Exception as exc:  # a job never takes the scheduler down
+            if storage_reason(exc) is not None:
+                raise  # the guard reports it, in one line
             log.exception("run source=%s crashed", source.name)
             self.parts.runs.finish(run_id, self.now(), outcome="failed",
                                    message=f"{type(exc).__name__}: {exc}"[:1000])
-        finally:
-            if task is not None:
-                self._running_passes.discard(task)
         self.metrics.record_run(source.name, reports, self.parts.runs.last(source.name))
         self._alert_on(source, reports)
-        self._wake.set()
+
+    def _storage_usable(self, what: str) -> bool:
+        """False while storage backs off, or when the database file is gone (the process
+        is then stopped: writing on would go into a deleted file)."""
+        lost = self.storage.file_lost()
+        if lost is not None:
+            if self._stopped_because is None:
+                self._stopped_because = lost
+                log.critical("%s; stopping. Restore it from a backup (or move it back) and "
+                             "start feedbot again.", lost)
+                self._stop_now()
+            return False
+        if not self.storage.may_try(self.now()):
+            log.info("storage: %s skipped while the database fails (%s)", what,
+                     self.storage.failing)
+            return False
+        return True
+
+    async def _storage_works(self) -> None:
+        episode = self.storage.worked(self.now())
+        if episode is not None:
+            await self._tell_operator(
+                f"✅ feedbot can write its database again ({self.config.database}) after "
+                f"{episode.attempts} failed attempt(s) since "
+                f"{episode.since.astimezone(ZoneInfo(self.config.timezone)):%Y-%m-%d %H:%M %Z}.")
+
+    async def _tell_operator(self, text: str) -> None:
+        """Straight to the operator chat, not through the database (it is what fails)."""
+        chat = self.config.telegram.operator_chat
+        log.warning("operator alert: %s", text)
+        if not chat:
+            return
+        try:
+            await self.sender.send(compose_notice(text), str(chat))
+        except SendError as exc:
+            log.error("operator alert not delivered to %s: %s", chat, exc.reason)
+
+    def _announce_new_database(self) -> None:
+        """A new database where feeds were already published: the old one was deleted or
+        moved. Everything now on the site becomes the baseline (nothing is posted twice),
+        but the record of sent messages (needed to edit them) is gone: say so."""
+        output = self.config.feeds.output_dir
+        if not any(output.glob("*/rss.xml")) and not any(output.glob("*/*/rss.xml")):
+            return
+        text = (f"⚠️ feedbot started with a new, empty database ({self.config.database}) "
+                f"although {output} holds feeds from an earlier one. Was the database "
+                "deleted or moved? This run records the site as already seen (nothing is "
+                "posted twice), but corrections can no longer edit earlier posts.")
+        log.warning("%s", text)
+        self.parts.alerts.raise_("database:new", text)
+
+    def _stop_now(self) -> None:
+        if self._stop_event is not None:
+            self._stop_event.set()
 
     def _alert_on(self, source: SourceSettings, reports: list[LanguageReport]) -> None:
         alerts = self.parts.alerts
@@ -156,17 +248,31 @@ class Service:
             alerts.resolve("outbox:old", "✅ The Telegram queue is moving again.")
 
     async def _deliver_forever(self, delivery: Delivery, stop: asyncio.Event) -> None:
+        telegram_wait = TELEGRAM_RETRY_FIRST
         while not stop.is_set():
-            try:
-                summary = await delivery.drain(stop_event=stop)
-                self.metrics.record_drain(summary)
-            except Exception:  # the queue is in the database; try again shortly
-                log.exception("delivery crashed; retrying")
-            self._wake.clear()
             wait = IDLE_DRAIN_SECONDS
-            due = self.parts.outbox.next_due_at()
-            if due is not None:
-                wait = max(0.5, min(wait, (due - self.now()).total_seconds()))
+            if not await self._telegram_answers():
+                # Posts stay queued untouched (no attempt is spent on them) until getMe
+                # works; each try is one log line.
+                wait, telegram_wait = telegram_wait, min(telegram_wait * 2, TELEGRAM_RETRY_MAX)
+                log.info("telegram: next connection attempt in %.0f s", wait)
+            elif self._storage_usable("delivery"):
+                telegram_wait = TELEGRAM_RETRY_FIRST
+                try:
+                    summary = await delivery.drain(stop_event=stop)
+                    self.metrics.record_drain(summary)
+                    due = self.parts.outbox.next_due_at()
+                    if due is not None:
+                        wait = max(0.5, min(wait, (due - self.now()).total_seconds()))
+                except Exception as exc:  # the queue is in the database; try again shortly
+                    reason = storage_reason(exc)
+                    if reason is None:
+                        log.exception("delivery crashed; retrying")
+                    elif self.storage.failed("delivery", reason, self.now()):
+                        await self._tell_operator(
+                            f"⚠️ feedbot cannot use its database: {reason} "
+                            f"({self.config.database}). Posts wait; retried with backoff.")
+            self._wake.clear()
             stopper = asyncio.ensure_future(stop.wait())
             waker = asyncio.ensure_future(self._wake.wait())
             await asyncio.wait({stopper, waker}, timeout=wait,
@@ -195,6 +301,10 @@ class Service:
         return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
 
     async def run(self, stop: asyncio.Event, ready: Callable[[str], None] | None = None) -> int:
+        """Returns 0 after a requested stop, 1 when it had to stop (database file lost);
+        raises ConfigError when Telegram refuses the token."""
+        self._stop_event = stop
+        await self._connect_telegram()
         self.parts.intake.recover()
         self.config.feeds.output_dir.mkdir(parents=True, exist_ok=True)
         publish(self.config, self.parts.store)
@@ -204,32 +314,69 @@ class Service:
                             extra_routes={"/healthz": self._healthz, "/metrics": self._metrics})
         server.start()
         try:
-            async with self.sender:
-                delivery = make_delivery(self.parts, self.sender, self.now)
-                self._schedule()
-                self.scheduler.start()
-                if ready is not None:
-                    ready(server.url)
-                log.info("feedbot running: feeds at %s, %d source(s), %s", server.url,
-                         len(self.config.sources),
-                         "dry run (no token)" if getattr(self.sender, "dry_run", False)
-                         else "posting to Telegram")
-                deliverer = asyncio.create_task(self._deliver_forever(delivery, stop))
-                await stop.wait()
-                log.info("stopping: no new runs; waiting for running passes and sends")
-                self._stopping = True
-                self.scheduler.shutdown(wait=False)
-                await self._finish_passes()
-                try:
-                    await asyncio.wait_for(deliverer, STOP_GRACE_SECONDS)
-                except TimeoutError:
-                    log.warning("delivery did not stop in %.0f s; unsent posts stay queued",
-                                STOP_GRACE_SECONDS)
+            delivery = make_delivery(self.parts, self.sender, self.now)
+            self._schedule()
+            self.scheduler.start()
+            if ready is not None:
+                ready(server.url)
+            log.info("feedbot running: feeds at %s, %d source(s), %s", server.url,
+                     len(self.config.sources),
+                     "dry run (no token)" if getattr(self.sender, "dry_run", False)
+                     else "posting to Telegram")
+            deliverer = asyncio.create_task(self._deliver_forever(delivery, stop))
+            await stop.wait()
+            log.info("stopping: no new runs; waiting for running passes and sends")
+            self._stopping = True
+            self.scheduler.shutdown(wait=False)
+            await self._finish_passes()
+            try:
+                await asyncio.wait_for(deliverer, STOP_GRACE_SECONDS)
+            except TimeoutError:
+                log.warning("delivery did not stop in %.0f s; unsent posts stay queued",
+                            STOP_GRACE_SECONDS)
         finally:
             server.stop()
+            await self.sender.close()
             self.parts.engine.dispose()
+        if self._stopped_because is not None:
+            log.error("stopped: %s", self._stopped_because)
+            return 1
         log.info("stopped cleanly")
         return 0
+
+    async def _telegram_answers(self) -> bool:
+        if self.sender.ready:
+            return True
+        try:
+            await self.sender.ensure_ready()
+        except Unauthorized as exc:
+            self.parts.alerts.raise_("telegram:unauthorized",
+                                     f"Telegram refused the bot token ({exc.reason}); nothing "
+                                     "is posted until it is fixed. Posts stay queued.")
+            return False
+        except SendError as exc:
+            log.warning("telegram: still not reachable (%s); posts stay queued", exc.reason)
+            return False
+        log.info("telegram: connected; sending the queued posts")
+        return True
+
+    async def _connect_telegram(self) -> None:
+        """Ask Telegram who the bot is. A refused token is a configuration error; an
+        unreachable Bot API is not: scraping and feeds start anyway, posts queue, and
+        delivery connects once Telegram answers."""
+        await self.sender.open()
+        try:
+            await self.sender.ensure_ready()
+        except Unauthorized:
+            await self.sender.close()
+            raise ConfigError(
+                f"telegram.token_env: Telegram refused the token in "
+                f"{self.config.telegram.token_env} (401 Unauthorized): check the variable") \
+                from None
+        except SendError as exc:
+            self._telegram_failed_at_start = True
+            log.warning("telegram: not reachable at start (%s); running without it: posts "
+                        "are queued and go out once it answers", exc.reason)
 
     async def _finish_passes(self) -> None:
         passes = set(self._running_passes)

@@ -373,8 +373,10 @@ class FakeTelegram:
 
     # ---- lifecycle --------------------------------------------------------------------
 
-    def start(self) -> FakeTelegram:
-        server = _Server(("127.0.0.1", 0), _Handler)
+    def start(self, port: int = 0) -> FakeTelegram:
+        """Listen on `port` (any free one by default: a test can start the fake late,
+        on the port a service was told, to play a Bot API that comes up after it)."""
+        server = _Server(("127.0.0.1", port), _Handler)
         server.fake = self
         self._server = ServerThread(server, "fake-telegram", poll_interval=0.05).start()
         return self
