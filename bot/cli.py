@@ -61,7 +61,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    # Set once, here: the service logs a line per run at INFO, the one-shot commands print
+    # their results and log only problems; -v is DEBUG for all (the HTTP libraries excepted).
+    quiet = logging.INFO if args.command == "run" else logging.WARNING
+    configure_logging(logging.DEBUG if args.verbose else quiet)
     try:
         if args.command == "demo":
             from bot.demo import run_demo
@@ -108,7 +111,6 @@ def _run(config: Config, dry_run: bool) -> int:
     from bot.service import Service
 
     check_runtime(config, os.environ, dry_run=dry_run)
-    configure_logging(logging.INFO)
     environ = {} if dry_run else dict(os.environ)
 
     async def main() -> int:
