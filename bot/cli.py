@@ -19,6 +19,8 @@ from bot.writer_lock import DatabaseBusy, WriterLock
 
 DEFAULT_CONFIG = Path("config.toml")
 
+log = logging.getLogger(__name__)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -60,7 +62,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure_logging(logging.DEBUG if args.verbose else logging.WARNING)
+    # Set once, here: the service logs a line per run at INFO, the one-shot commands print
+    # their results and log only problems; -v is DEBUG for all (the HTTP libraries excepted).
+    quiet = logging.INFO if args.command == "run" else logging.WARNING
+    configure_logging(logging.DEBUG if args.verbose else quiet)
     try:
         if args.command == "demo":
             from bot.demo import run_demo
@@ -68,18 +73,20 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo(serve=args.serve, channel=args.channel,
                             api_base_url=args.api_base_url, environ=os.environ)
         if args.command == "run":
-            return _run(load_config(args.config), args.dry_run)
+            return _run(_load_and_warn(args.config), args.dry_run)
         if args.command == "status":
             from bot.status import print_status
 
             return print_status(load_config(args.config))
         if args.command == "config":
             config = load_config(args.config)
+            for warning in config.warnings:
+                print(f"warning: {warning}")
             print(f"{args.config}: ok ({len(config.sources)} source(s): "
                   f"{', '.join(s.name for s in config.sources)})")
             return 0
         if args.command == "check":
-            return _check(load_config(args.config), args.source)
+            return _check(_load_and_warn(args.config), args.source)
         if args.command == "preview":
             from bot.preview import run_preview
 
@@ -96,11 +103,18 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _load_and_warn(path: Path) -> Config:
+    """The config for a command that works with it: its warnings logged once, at start."""
+    config = load_config(path)
+    for warning in config.warnings:
+        log.warning("config: %s", warning)
+    return config
+
+
 def _run(config: Config, dry_run: bool) -> int:
     from bot.service import Service
 
     check_runtime(config, os.environ, dry_run=dry_run)
-    configure_logging(logging.INFO)
     environ = {} if dry_run else dict(os.environ)
 
     async def main() -> int:

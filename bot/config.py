@@ -72,6 +72,9 @@ class Config:
     feeds: FeedSettings
     telegram: TelegramSettings
     organisation: str = ""
+    # Accepted but probably not meant: one line each, naming the key. `config check` prints
+    # them, `run` and `check` log them once at start.
+    warnings: tuple[str, ...] = ()
 
     def token(self, environ: Mapping[str, str]) -> str | None:
         """The bot token from the environment, or None for a dry run."""
@@ -126,6 +129,21 @@ def _not_negative(value: float, key: str) -> float:
     if not value >= 0 or not math.isfinite(value):
         raise ConfigError(f"{key}: must be 0 or more, got {value}")
     return value
+
+
+# A public @username (letters, digits, underscores; starting with a letter; 5-32 characters,
+# 4 for the collectible ones sold on Fragment) or a numeric id (channels are -100...).
+_CHAT = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}|-?[0-9]{1,20}")
+
+
+def _chat(value: object, key: str) -> str:
+    text = str(value)
+    if isinstance(value, bool) or not isinstance(value, str | int) \
+            or not _CHAT.fullmatch(text):
+        got = repr(value) if isinstance(value, str | int) else type(value).__name__
+        raise ConfigError(f"{key}: expected a chat like '@alqst_en' or a numeric id like "
+                          f"-1001234567890, got {got}")
+    return text
 
 
 def _url(value: str, key: str) -> str:
@@ -219,7 +237,8 @@ def _listing(lang: str, value: Any, where: str, default_pages: int) -> Listing:
     return Listing(
         lang=lang,
         url=_url(_take(value, "url", where + ".", str, ""), where + ".url"),
-        first_page=_take(value, "first_page", where + ".", int, 1),
+        first_page=int(_not_negative(_take(value, "first_page", where + ".", int, 1),
+                                     where + ".first_page")),
         max_pages=int(_positive(_take(value, "max_pages", where + ".", int, default_pages),
                                 where + ".max_pages")),
     )
@@ -233,7 +252,7 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
     name = _take(table, "name", w, str, "")
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
         raise ConfigError(f"{w}name: expected a short lowercase name like 'alqst', got {name!r}")
-    max_pages = _take(table, "max_pages", w, int, 5)
+    max_pages = int(_positive(_take(table, "max_pages", w, int, 5), w + "max_pages"))
     listings_table = _take(table, "listings", w, dict, {})
     feeds_table = _take(table, "feeds", w, dict, {})
     for lang in [*listings_table, *feeds_table]:
@@ -328,12 +347,15 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
     _no_unknown(table, _TELEGRAM_KEYS, w)
     channels: dict[str, str] = {}
     for lang, chat in _take(table, "channels", w, dict, {}).items():
-        if isinstance(chat, bool) or not isinstance(chat, str | int):
-            raise ConfigError(f"{w}channels.{_name(lang)}: expected a chat like '@channel' or "
-                              f"a numeric id, got {type(chat).__name__}")
-        channels[str(lang)] = str(chat)
+        channels[str(lang)] = _chat(chat, f"{w}channels.{_name(lang)}")
     if "channel" in table:
-        channels["*"] = _take(table, "channel", w, str, "")
+        if "*" in channels:  # one would silently win over the other
+            raise ConfigError(f"{w}channel: the catch-all is also set as "
+                              f"{w}channels.'*'; keep one of them")
+        channels["*"] = _chat(_take(table, "channel", w, str, ""), w + "channel")
+    operator_chat = _take(table, "operator_chat", w, (str, int), "")
+    if operator_chat != "":  # empty: alerts are logged only
+        operator_chat = _chat(operator_chat, w + "operator_chat")
     token_env = _take(table, "token_env", w, str, "FEEDBOT_TELEGRAM_TOKEN")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", token_env):
         raise ConfigError(f"{w}token_env: expected the NAME of an environment variable "
@@ -356,10 +378,11 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
         api_base_url=_url(_take(table, "api_base_url", w, str, "https://api.telegram.org"),
                           w + "api_base_url").rstrip("/"),
         channels=channels,
-        operator_chat=_take(table, "operator_chat", w, (str, int), ""),
+        operator_chat=operator_chat,
         send_photos=_take(table, "send_photos", w, bool, False),
         pin_campaigns=_take(table, "pin_campaigns", w, bool, False),
-        first_run_post_latest=_take(table, "first_run_post_latest", w, int, 0),
+        first_run_post_latest=int(_not_negative(
+            _take(table, "first_run_post_latest", w, int, 0), w + "first_run_post_latest")),
         flood_limit=int(_positive(_take(table, "flood_limit", w, int, 10), w + "flood_limit")),
         per_chat_per_minute=int(_positive(
             _take(table, "per_chat_per_minute", w, int, 20), w + "per_chat_per_minute")),
@@ -388,16 +411,96 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None)
     for i, name in enumerate(names):
         if name in names[:i]:
             raise ConfigError(f"sources[{i}].name: {name!r} is used twice")
+    database = _take(data, "database", "", str, "feedbot.sqlite")
+    # Only a path is checked: a value with "://" is a database URL, passed on as it is.
+    if "://" not in database and (base_dir / database).is_dir():
+        raise ConfigError(f"database: {base_dir / database} is a directory; name the database "
+                          "file, like 'data/feedbot.sqlite'")
+    _check_listings(sources)
+    feeds = _feeds(_take(data, "feeds", "", dict, {}), base_dir)
+    _check_listen(feeds, sources)
+    telegram = _telegram(_take(data, "telegram", "", dict, {}))
     return Config(
         path=path,
         organisation=_take(data, "organisation", "", str, ""),
         timezone=tz,
-        database=base_dir / _take(data, "database", "", str, "feedbot.sqlite"),
+        database=base_dir / database,
         fetch=_fetch(_take(data, "fetch", "", dict, {})),
         sources=sources,
-        feeds=_feeds(_take(data, "feeds", "", dict, {}), base_dir),
-        telegram=_telegram(_take(data, "telegram", "", dict, {})),
+        feeds=feeds,
+        telegram=telegram,
+        warnings=(*_listing_warnings(sources), *_channel_warnings(sources, telegram),
+                  *_quiet_warnings(telegram)),
     )
+
+
+# ---- across sections: what each part accepts but the whole gets wrong -----------------
+
+
+def _listing_keys(sources: tuple[SourceSettings, ...]) -> list[tuple[str, Listing]]:
+    return [(f"sources[{i}].listings.{listing.lang}", listing)
+            for i, source in enumerate(sources) for listing in source.listings]
+
+
+def _check_listings(sources: tuple[SourceSettings, ...]) -> None:
+    seen: dict[str, str] = {}
+    for key, listing in _listing_keys(sources):
+        if listing.url in seen:
+            # Read twice per pass, every article is fetched for the first language and
+            # "known" for the second, whose report and alerts then describe nothing real.
+            raise ConfigError(f"{key}: the same URL as {seen[listing.url]}; give each "
+                              "language its own listing page")
+        seen[listing.url] = key
+
+
+def _check_listen(feeds: FeedSettings, sources: tuple[SourceSettings, ...]) -> None:
+    loopback, anywhere = {"127.0.0.1", "localhost", "::1"}, {"0.0.0.0", "::", ""}
+    listen = feeds.listen_host.lower().strip("[]")
+    for key, listing in _listing_keys(sources):
+        parts = urlsplit(listing.url)
+        host = (parts.hostname or "").lower()
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        same_host = host == listen or (host in loopback and listen in loopback | anywhere)
+        if same_host and port == feeds.listen_port:
+            raise ConfigError(f"feeds.listen: {feeds.listen_host}:{feeds.listen_port} is where "
+                              f"{key} is read from; the bot would scrape its own feed server")
+
+
+def _listing_warnings(sources: tuple[SourceSettings, ...]) -> list[str]:
+    # Without {page}, the walk (feeds.check) follows the page's own "next" link
+    # (feeds.listing: rel=next, .next, .pagination .next); without one it reads one page.
+    return [f"{key}: the URL has no {{page}}, so max_pages = {listing.max_pages} is reached "
+            "only through the page's own next link (rel=next, .next); a page without one is "
+            "read alone. Put {page} in the URL, or set max_pages = 1"
+            for key, listing in _listing_keys(sources)
+            if "{page}" not in listing.url and listing.max_pages > 1]
+
+
+def _channel_warnings(sources: tuple[SourceSettings, ...],
+                      telegram: TelegramSettings) -> list[str]:
+    if not telegram.channels:  # feeds only: nothing is meant to be posted
+        return []
+    found = []
+    for i, source in enumerate(sources):
+        for lang in source.languages:
+            if telegram.channel_for(lang) is None:
+                found.append(f"telegram.channels: no channel for {lang!r}, a language of "
+                             f"sources[{i}] ({source.name}): its articles reach the feeds "
+                             f"but are never posted (add {lang} = \"@...\" or \"*\" = \"@...\")")
+    languages = {lang for source in sources for lang in source.languages}
+    for lang, chat in telegram.channels.items():
+        if lang != "*" and lang not in languages:
+            found.append(f"telegram.channels.{_name(lang)}: no source has {lang!r} listings or "
+                         f"feeds, so nothing is posted to {chat}")
+    return found
+
+
+def _quiet_warnings(telegram: TelegramSettings) -> list[str]:
+    quiet = telegram.quiet_hours
+    if quiet is not None and quiet.start == quiet.end:
+        return [f"telegram.quiet_hours: start and end are both {quiet.start:%H:%M}, so there "
+                "are no quiet hours at all"]
+    return []
 
 
 def load_config(path: Path) -> Config:

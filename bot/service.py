@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import Parts, build_parts, make_delivery, make_sender, publish, utc_now
@@ -69,6 +70,30 @@ class Service:
         self._publish_due = False
         self._stop_event: asyncio.Event | None = None
         self._telegram_failed_at_start = False
+        # A pass that outlives its interval: said once per pass here, instead of APScheduler's
+        # warning on every tick it skips.
+        self._submitted: dict[str, datetime] = {}
+        self._overrunning: set[str] = set()
+        self.scheduler.add_listener(self._on_submission,
+                                    EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES)
+        _silence_skipped_run_warnings()
+
+    def _on_submission(self, event: JobSubmissionEvent) -> None:
+        """Called by the scheduler (on the event loop) when a pass starts or a tick finds the
+        previous pass still running; a new pass ends the overrun episode."""
+        if event.code == EVENT_JOB_SUBMITTED:
+            self._submitted[event.job_id] = self.now()
+            self._overrunning.discard(event.job_id)
+            return
+        if event.job_id in self._overrunning:
+            return
+        self._overrunning.add(event.job_id)
+        started = self._submitted.get(event.job_id)
+        since = "" if started is None else (
+            f"started at {started.astimezone(ZoneInfo(self.config.timezone)):%H:%M:%S} "
+            f"({(self.now() - started).total_seconds():.0f} s ago) ")
+        log.warning("source %s: the pass %sis still running; scheduled runs are skipped, "
+                    "not stacked, until it ends", event.job_id, since)
 
     # ---- health ----------------------------------------------------------------------
 
@@ -387,6 +412,23 @@ class Service:
             task.cancel()
         if pending:
             await asyncio.wait(pending, timeout=1.0)
+
+
+class _SkippedRunFilter(logging.Filter):
+    """Drops APScheduler's "skipped: maximum number of running instances reached", logged
+    on every tick a long pass spans; Service._on_submission says it once per pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
+_SKIPPED_RUN_FILTER = _SkippedRunFilter()
+
+
+def _silence_skipped_run_warnings() -> None:
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if _SKIPPED_RUN_FILTER not in scheduler_log.filters:
+        scheduler_log.addFilter(_SKIPPED_RUN_FILTER)
 
 
 def _outcome(reports: list[LanguageReport]) -> str:

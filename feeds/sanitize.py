@@ -77,6 +77,25 @@ _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|"
                            r"(?:width|height)\s*:\s*[01](?:\.0+)?px", re.I)
 
+# Size caps. Whatever passes here is copied into every feed the article appears in (up to a
+# dozen), so one 300 KB attribute would weigh 3.6 MB on each reader's poll.
+# - A URL longer than 8 KB is refused by most servers anyway (nginx and Apache stop reading
+#   a request line at about 8 KB), and an Arabic slug percent-encoded stays far below it;
+#   the attribute is dropped and the element kept (a link keeps its words).
+MAX_URL_CHARS = 8192
+# - alt, title and the like are a sentence or two; 2 KB holds a long image description.
+MAX_ATTRIBUTE_CHARS = 2048
+# - A run of text without whitespace that long is a pasted blob (base64, a minified script
+#   shown as text, a runaway URL), not language: English and Arabic words are < 50 letters,
+#   and even scripts written without spaces (Chinese, Thai) break their paragraphs far
+#   sooner. It is cut, not dropped: its start tells the reader what it was, "…" shows the
+#   cut. Being above both attribute caps, a run this long can only be text, never a tag.
+MAX_TEXT_RUN = 10_000
+# Matched from a run's first character only: trying every position inside a long run
+# would be quadratic.
+_LONG_RUN = re.compile(rf"(?<![^\s<>])[^\s<>]{{{MAX_TEXT_RUN + 1},}}")
+_PARTIAL_ENTITY = re.compile(r"&#?\w*$")
+
 _BARE_ANCHOR = re.compile(r"<a>(.*?)</a>", re.S)
 _TAG_LIKE = re.compile(r"<[/a-zA-Z!?]")
 _ENTITY_LIKE = re.compile(r"&(#?\w+)")
@@ -306,7 +325,7 @@ def _sanitize_cached(body_html: str, base_url: str, lang: str) -> str:
         link_rel=None,
         strip_comments=True,
     )
-    cleaned = clean_text(cleaner.clean(text)).strip()
+    cleaned = _cut_long_runs(clean_text(cleaner.clean(text)).strip())
     # A link whose URL was unsafe is left as a bare <a>: keep its words, drop the anchor.
     cleaned = _BARE_ANCHOR.sub(r"\1", cleaned)
     if cleaned and lang in RTL_LANGUAGES:
@@ -314,12 +333,31 @@ def _sanitize_cached(body_html: str, base_url: str, lang: str) -> str:
     return cleaned
 
 
+def _cut_long_runs(cleaned: str) -> str:
+    def cut(match: re.Match[str]) -> str:
+        # Never end inside an entity ("&am"): the feed would not parse.
+        return _PARTIAL_ENTITY.sub("", match.group(0)[:MAX_TEXT_RUN]) + "…"
+
+    return _LONG_RUN.sub(cut, cleaned)
+
+
+def _safe_sized_url(value: str, base_url: str, *, image: bool) -> str | None:
+    """safe_url() for an attribute; None when the URL is over MAX_URL_CHARS, before or
+    after it is made canonical (percent-encoding can triple it)."""
+    if len(value) > MAX_URL_CHARS:
+        return None
+    url = safe_url(value, base_url, image=image)
+    return url if url is None or len(url) <= MAX_URL_CHARS else None
+
+
 def _attribute_filter(base_url: str) -> Callable[[str, str, str], str | None]:
     # nh3 checks URL schemes *before* this filter runs, so the filter must not produce an
     # unsafe URL itself: safe_url() re-checks the scheme of the resolved URL.
     def keep(tag: str, attr: str, value: str) -> str | None:
         if attr in _URL_ATTRIBUTES:
-            return safe_url(value, base_url, image=(tag == "img" and attr == "src"))
+            return _safe_sized_url(value, base_url, image=(tag == "img" and attr == "src"))
+        if len(value) > MAX_ATTRIBUTE_CHARS:
+            return None
         if attr in ("width", "height", "colspan", "rowspan", "start"):
             digits = re.match(r"\s*(\d{1,5})", value)
             return digits.group(1) if digits else None
@@ -344,11 +382,11 @@ def _rewrite_images(text: str, base_url: str) -> str:
         src = attrs.get("src", "")
         if not src.strip() or src.strip().lower().startswith("data:"):
             src = next((attrs[a] for a in _LAZY_SRC if attrs.get(a, "").strip()), "")
-        url = safe_url(src, base_url, image=True) if src else None
+        url = _safe_sized_url(src, base_url, image=True) if src else None
         if url is None or _is_pixel(attrs, url):
             return ""
         kept = {"src": url} | {k: attrs[k] for k in ("alt", "width", "height", "title")
-                               if k in attrs}
+                               if k in attrs and len(attrs[k]) <= MAX_ATTRIBUTE_CHARS}
         rendered = " ".join(f'{k}="{html.escape(v)}"' for k, v in kept.items())
         return f"<img {rendered}>"
 

@@ -89,3 +89,139 @@ def test_config_check_command_accepts_the_shipped_file() -> None:
                             check=False)
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
+
+
+# ---- accepted once, misbehaving later: refused or warned by `config check` ----------------
+
+
+def two_languages(**telegram: object) -> dict:
+    return {"sources": [{"name": "alqst", "listings": {
+        "en": "https://alqst.org/en/posts?page={page}",
+        "ar": "https://alqst.org/ar/posts?page={page}"}}],
+        "telegram": telegram or {"channels": {"en": "@alqst_en", "ar": "@alqst_ar"}}}
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"sources": [{"name": "alqst", "listings": {"en": "https://a.org/"}, "max_pages": -1}]},
+         "sources[0].max_pages: must be greater than 0, got -1"),
+        ({"sources": [{"name": "alqst", "listings": {"en": "https://a.org/"}, "max_pages": 0}]},
+         "sources[0].max_pages: must be greater than 0"),
+        ({"sources": [{"name": "alqst", "listings": {"en": {"url": "https://a.org/?p={page}",
+                                                            "first_page": -1}}}]},
+         "sources[0].listings.en.first_page: must be 0 or more"),
+        (two_languages(channels={"en": "@alqst_en", "ar": "hold ar channel"}),
+         "telegram.channels.ar: expected a chat like '@alqst_en' or a numeric id"),
+        (two_languages(channels={"en": "@alqst_en", "ar": ""}), "telegram.channels.ar:"),
+        (two_languages(channels={"en": "@al"}), "telegram.channels.en:"),
+        (two_languages(channels={"en": "@9alqst"}), "telegram.channels.en:"),
+        (two_languages(channel="alqst channel"), "telegram.channel: expected a chat"),
+        (two_languages(channel="@alqst", channels={"*": "@alqst_all"}), "telegram.channel:"),
+        (two_languages(channel="@alqst", operator_chat="ops team"),
+         "telegram.operator_chat: expected a chat"),
+        (two_languages(channel="@alqst", first_run_post_latest=-1),
+         "telegram.first_run_post_latest: must be 0 or more"),
+        ({"sources": [{"name": "alqst", "listings": {"en": "https://a.org/p={page}",
+                                                     "ar": "https://a.org/p={page}"}}]},
+         "sources[0].listings.ar: the same URL as sources[0].listings.en"),
+        ({"sources": [{"name": "a", "listings": {"en": "https://a.org/p={page}"}},
+                      {"name": "b", "listings": {"en": "https://a.org/p={page}"}}]},
+         "sources[1].listings.en: the same URL as sources[0].listings.en"),
+        ({"sources": [{"name": "alqst", "listings": {"en": "http://127.0.0.1:8080/?p={page}"}}],
+          "feeds": {"listen": "0.0.0.0:8080"}},
+         "feeds.listen: 0.0.0.0:8080 is where sources[0].listings.en is read from"),
+        ({"sources": [{"name": "alqst", "listings": {"en": "http://localhost/?p={page}"}}],
+          "feeds": {"listen": "127.0.0.1:80"}}, "feeds.listen:"),
+    ],
+)
+def test_a_config_that_would_misbehave_is_refused_naming_the_key(
+        data: dict, key: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, tmp_path)
+    assert key in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_valid_chats_and_a_feed_server_elsewhere_are_accepted(tmp_path: Path) -> None:
+    config = parse_config(
+        {**two_languages(channels={"en": "@alqst_en", "ar": -1001234567890},
+                         operator_chat=123456789),
+         "feeds": {"listen": "127.0.0.1:8081"}}, tmp_path)
+    assert config.telegram.channel_for("ar") == "-1001234567890"
+    assert config.telegram.operator_chat == "123456789"
+    assert config.warnings == ()
+    listing = {"en": {"url": "http://127.0.0.1:8080/?p={page}", "first_page": 0}}
+    assert parse_config({"sources": [{"name": "a", "listings": listing}],
+                         "feeds": {"listen": "127.0.0.1:8081"}}, tmp_path).warnings == ()
+
+
+def test_database_pointing_at_a_directory_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    with pytest.raises(ConfigError, match=r"^database: .*data is a directory"):
+        parse_config(minimal(database="data"), tmp_path)
+    assert parse_config(minimal(database="data/feedbot.sqlite"), tmp_path).database == \
+        tmp_path / "data" / "feedbot.sqlite"
+    # A database URL is not a path: it is not looked for on disk.
+    parse_config(minimal(database="postgresql+psycopg://feedbot@db/feedbot"), tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("data", "warning"),
+    [
+        (two_languages(channels={"ar": "@alqst_ar", "fr": "@alqst_fr"}),
+         "telegram.channels: no channel for 'en', a language of sources[0] (alqst): its "
+         "articles reach the feeds but are never posted"),
+        (two_languages(channels={"ar": "@alqst_ar", "fr": "@alqst_fr"}),
+         "telegram.channels.fr: no source has 'fr' listings or feeds, so nothing is posted "
+         "to @alqst_fr"),
+        ({"sources": [{"name": "alqst", "max_pages": 3,
+                       "listings": {"en": "https://alqst.org/en/posts"}}]},
+         "sources[0].listings.en: the URL has no {page}, so max_pages = 3 is reached only "
+         "through the page's own next link"),
+        ({"sources": [{"name": "alqst",
+                       "listings": {"en": {"url": "https://alqst.org/en", "max_pages": 2}}}]},
+         "sources[0].listings.en: the URL has no {page}, so max_pages = 2"),
+        (two_languages(channel="@alqst", quiet_hours={"start": "22:00", "end": "22:00"}),
+         "telegram.quiet_hours: start and end are both 22:00, so there are no quiet hours"),
+    ],
+)
+def test_a_config_that_is_probably_not_meant_is_accepted_with_a_warning(
+        data: dict, warning: str, tmp_path: Path) -> None:
+    warnings = parse_config(data, tmp_path).warnings
+    assert any(w.startswith(warning) for w in warnings), warnings
+    assert all("\n" not in w for w in warnings)
+
+
+def test_one_channel_for_everything_or_one_page_or_no_telegram_warns_nothing(
+        tmp_path: Path) -> None:
+    assert parse_config(two_languages(channel="@alqst"), tmp_path).warnings == ()
+    assert parse_config(two_languages(channels={"en": "@alqst", "ar": "@alqst"}),
+                        tmp_path).warnings == ()
+    one_page = {"en": {"url": "https://alqst.org/en/posts", "max_pages": 1}}
+    assert parse_config({"sources": [{"name": "alqst", "listings": one_page}]},
+                        tmp_path).warnings == ()
+    assert load_config(ROOT / "config.toml").warnings == ()
+
+
+def test_config_check_command_prints_warnings_and_exits_0(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text((ROOT / "config.toml").read_text().replace('en = "@alqst_en"\n', ""))
+    result = subprocess.run([sys.executable, "-m", "bot", "config", "check", "--config",
+                             str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("warning: telegram.channels: no channel for 'en'")
+    assert lines[-1].endswith("ok (1 source(s): alqst)")
+
+
+def test_config_check_command_refuses_a_channel_that_is_not_a_chat(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text((ROOT / "config.toml").read_text().replace('"@alqst_ar"',
+                                                                 '"hold ar channel"'))
+    result = subprocess.run([sys.executable, "-m", "bot", "config", "check", "--config",
+                             str(path)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "config error: telegram.channels.ar: expected a chat like '@alqst_en' or a numeric id "
+        "like -1001234567890, got 'hold ar channel'"]

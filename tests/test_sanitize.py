@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import feedparser
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feeds.render import render_atom, render_json, render_rss
 from feeds.sanitize import (
+    MAX_TEXT_RUN,
     canonical_uri,
     clean_text,
     plain_text,
@@ -14,6 +19,8 @@ from feeds.sanitize import (
     sanitize_html,
     strip_tracking,
 )
+from tests.feed_content import feed_contents
+from tests.feed_samples import sample_articles, sample_spec
 from tests.w3c_rules import FULL_URI, Problems, _safe_html, looks_canonical
 
 BASE = "https://alqst.org/en/post/some-article"
@@ -121,3 +128,62 @@ def test_sanitised_html_always_passes_the_validators_html_checks(html: str) -> N
         problems = Problems()
         _safe_html(sanitize_html(html, BASE, lang), problems, "content", rss=True)
         assert problems == []
+
+
+HUGE = 300_000
+
+
+@pytest.mark.parametrize(("html", "expected"), [
+    (f'<p>Read <a href="/en/post/{"x" * HUGE}">the context</a>.</p>', "<p>Read the context.</p>"),
+    (f'<p title="{"t" * HUGE}" lang="en">words</p>', '<p lang="en">words</p>'),
+    (f'<p><img src="/media/a.jpg" alt="{"a" * HUGE}"></p>',
+     '<p><img src="https://alqst.org/media/a.jpg"></p>'),
+    (f'<blockquote cite="https://a.example/{"q" * HUGE}">quoted</blockquote>',
+     "<blockquote>quoted</blockquote>"),
+    (f'<p><img src="/media/{"i" * HUGE}.jpg" alt="lost"></p>', "<p></p>"),
+])
+def test_attributes_above_their_cap_are_dropped_and_the_element_kept(
+        html: str, expected: str) -> None:
+    assert sanitize_html(html, BASE) == expected
+
+
+def test_ordinary_long_attributes_and_arabic_links_are_kept() -> None:
+    slug = "حقوق-الإنسان-" * 40  # ~4.3 KB once percent-encoded
+    alt = "A long description of the photograph, " * 40
+    html = f'<p><a href="/ar/post/{slug}">link</a><img src="/m/a.jpg" alt="{alt}"></p>'
+    out = sanitize_html(html, BASE)
+    assert canonical_uri(f"https://alqst.org/ar/post/{slug}") in out
+    assert f'alt="{alt}"' in out
+
+
+def test_a_text_run_without_spaces_is_cut_and_real_text_is_kept() -> None:
+    words = " ".join(["word"] * 50_000)  # 250 KB of real text: untouched
+    assert sanitize_html(f"<p>{words}</p>", BASE) == f"<p>{words}</p>"
+    blob = "QUFB" * (HUGE // 4)
+    out = sanitize_html(f"<p>before {blob} after</p><p>next</p>", BASE)
+    assert out == f"<p>before {blob[:MAX_TEXT_RUN]}… after</p><p>next</p>"
+    edge = "b" * MAX_TEXT_RUN
+    assert sanitize_html(f"<p>{edge}</p>", BASE) == f"<p>{edge}</p>"
+
+
+def test_a_cut_never_ends_inside_an_entity() -> None:
+    out = sanitize_html("<p>" + "&amp;" * HUGE + "</p>", BASE)
+    assert out.endswith("&amp;…</p>")
+    assert len(out) <= MAX_TEXT_RUN + len("<p>…</p>")
+
+
+def test_a_feed_carries_no_huge_attribute_or_text_run() -> None:
+    article = dataclasses.replace(
+        sample_articles()[1],
+        body_html=(f'<p title="{"t" * HUGE}">Intro <a href="/en/{"x" * HUGE}">link</a></p>'
+                   f'<p>{"z" * HUGE}</p><p>Full paragraph stays.</p>'))
+    for data in (render_rss(sample_spec(), [article]), render_atom(sample_spec(), [article]),
+                 render_json(sample_spec(), [article])):
+        assert len(data) < 3 * MAX_TEXT_RUN
+        if not data.startswith(b"{"):
+            parsed = feedparser.parse(data)
+            assert parsed.bozo == 0, parsed.get("bozo_exception")
+        content = feed_contents(data)[0]
+        assert "Intro link" in content and "Full paragraph stays." in content
+        assert "title=" not in content and "href=" not in content
+        assert "z" * MAX_TEXT_RUN + "…" in content
