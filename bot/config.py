@@ -221,7 +221,7 @@ def _fetch(table: dict[str, Any]) -> FetchSettings:
 _SOURCE_KEYS = {
     "name", "title", "url", "listings", "feeds", "link_selector", "link_pattern", "selectors",
     "remove", "extra_hosts", "categories", "schedule", "max_pages", "max_new_per_pass",
-    "classifier",
+    "classifier", "retire_dead_links_after",
 }
 _LISTING_KEYS = {"url", "first_page", "max_pages"}
 
@@ -304,6 +304,8 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
         schedule=schedule,
         max_new_per_pass=int(_positive(_take(table, "max_new_per_pass", w, int, 30),
                                        w + "max_new_per_pass")),
+        retire_dead_links_after=int(_positive(
+            _take(table, "retire_dead_links_after", w, int, 3), w + "retire_dead_links_after")),
         classifier=classifier,
     )
 

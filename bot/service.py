@@ -265,6 +265,22 @@ class Service:
             elif report.links_found and not report.failures:
                 alerts.resolve(empty_key, f"✅ {source.title} ({report.lang}): the listing "
                                "yields articles again.")
+            burst_key = f"source:{source.name}:{report.lang}:burst"
+            if report.burst_pages:
+                burst = next(w for w in report.warnings if w.startswith("burst:"))
+                alerts.raise_(burst_key, f"⚠️ {source.title} ({report.lang}): {burst}. Every "
+                              "new article is fetched; if the site often publishes this "
+                              "much at once, raise max_pages.")
+            elif report.links_found:
+                # Closed silently, as the flood guard does: the next burst is told again.
+                alerts.resolve(burst_key)
+            for retired in report.retired:
+                # A one-off notice, not an open problem: `feedbot status` lists gone links
+                # from the store for as long as they stay gone.
+                gone_key = f"source:{source.name}:{report.lang}:gone:{retired.url}"
+                alerts.raise_(gone_key, f"⚠️ {source.title} ({report.lang}): {retired.url} "
+                              f"is gone: {retired.reason}.")
+                alerts.resolve(gone_key)
         age = self.parts.outbox.oldest_pending_age(self.now())
         if age is not None and age > OUTBOX_AGE_ALERT:
             alerts.raise_("outbox:old", f"⚠️ The oldest queued post has waited "

@@ -10,6 +10,8 @@ from bot.app import build_parts, utc_now
 from bot.config import Config
 from bot.schedule import parse_schedule
 
+GONE_SHOWN = 5  # retired links listed by URL per source; the rest are counted
+
 
 def status_lines(config: Config, now: datetime | None = None) -> list[str]:
     parts = build_parts(config)
@@ -44,6 +46,14 @@ def status_lines(config: Config, now: datetime | None = None) -> list[str]:
         failing = parts.store.failing_urls(source.name)
         if failing:
             lines.append(f"  pages failing (retried each run): {len(failing)}")
+        gone = parts.store.gone_links(source.name)
+        if gone:
+            lines.append(f"  links gone ({source.retire_dead_links_after} passes in a row "
+                         f"404/410, no longer fetched): {len(gone)}")
+            lines += [f"    {g.lang or '?'}: {g.url} (since {when(g.gone_since)}: "
+                      f"{g.last_error})" for g in gone[:GONE_SHOWN]]
+            if len(gone) > GONE_SHOWN:
+                lines.append(f"    ... and {len(gone) - GONE_SHOWN} more")
         lines.append(f"  next run: {next_text}")
     queue = parts.outbox.status()
     held = ", ".join(f"{n} {reason}" for reason, n in queue.held.items()) or "none"

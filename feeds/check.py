@@ -2,17 +2,20 @@
 
 Cost does not grow with the archive: known articles are not fetched again, except those on
 a listing's first page, revalidated with a conditional GET so corrections are noticed.
-Failures are recorded per URL with a one-line reason and retried on the next pass.
+Failures are recorded per URL with a one-line reason and retried on the next pass; a link
+that answers 404/410 pass after pass retires. A burst of new articles deeper than
+`max_pages` is followed further (bounded per pass, resumed next pass), never cut off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from feeds.extract import ExtractError, extract_articles
@@ -21,12 +24,21 @@ from feeds.fetcher import Fetcher, FetchError, Page
 from feeds.listing import page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import Listing, SourceSettings
-from feeds.store import ArticleStore, Change, OnStored
+from feeds.store import ArticleStore, Change, FetchState, OnStored
 
 log = logging.getLogger(__name__)
 
 RECHECK_FIRST_PAGE = 10  # known articles on page 1 revalidated per pass (corrections)
 DEFERRED = "not fetched yet: more new links than max_new_per_pass in one pass"
+# A pass walks at most this many times `max_pages` listing pages. Past `max_pages` it goes on
+# only while pages are new from top to bottom (a burst): 4 x 5 pages of 10 is 200 articles,
+# more than an NGO publishes in months, while a URL change that makes the whole archive look
+# new costs 20 listing requests a pass, not hundreds. What lies deeper is read next pass.
+BURST_WALK_FACTOR = 4
+DEAD_STATUSES = frozenset({404, 410})  # "not there" answers; 5xx and timeouts are transient
+# A retired link that the listing still shows is fetched again this rarely, so an article
+# that comes back is found (and posted) without a dead link costing a request every pass.
+GONE_RECHECK_EVERY = timedelta(days=7)
 
 
 class PassObserver(Protocol):
@@ -54,7 +66,11 @@ class LanguageReport:
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    retired: list[Failure] = field(default_factory=list)  # dead links retired by this pass
     links_found: int = 0
+    pages_walked: int = 0
+    burst_pages: int = 0  # listing pages beyond max_pages that held new links
+    resume_url: str | None = None  # where the walk goes on next pass (the page cap was hit)
     first_run: bool = False
     milliseconds: int = 0
     new_articles: list[Article] = field(default_factory=list)
@@ -71,8 +87,9 @@ class LanguageReport:
         return line
 
     def detail_lines(self) -> list[str]:
-        return [f"  warning: {w}" for w in self.warnings] + [
-            f"  failed {f.url}: {f.reason}" for f in self.failures]
+        return ([f"  warning: {w}" for w in self.warnings]
+                + [f"  failed {f.url}: {f.reason}" for f in self.failures]
+                + [f"  retired {f.url}: {f.reason}" for f in self.retired])
 
 
 class SourceChecker:
@@ -104,20 +121,35 @@ class SourceChecker:
         hook = self._begin(source.name, listing.lang, report.first_run)
         try:
             try:
-                links, first_page, known = await self._walk(source, listing)
+                walk = await self._walk(source, listing, first_run=report.first_run,
+                                        resume_url=state.resume_url)
             except FetchError as exc:
                 report.failures.append(Failure(exc.url, exc.reason))
                 if not report.first_run:  # a failed first run must stay a first run (baseline)
                     self.store.record_listing(source.name, listing.lang, state.links_last,
-                                              self.now(), error=exc.reason)
+                                              self.now(), error=exc.reason,
+                                              resume_url=state.resume_url)
                 return report
+            links, first_page, known = list(walk.links), walk.first_page, walk.known
             report.links_found = len(links)
+            report.pages_walked = walk.pages
             if not first_page and state.links_max > 0:
                 report.warnings.append(
                     f"probable redesign: {page_url(listing.url, listing.first_page)} yields no "
                     f"article links (it had {state.links_max}); nothing was deleted")
             listing_error = report.warnings[0] if report.warnings else None
-            new_links = [u for u in links if u not in known]
+            if walk.burst_pages or walk.resume_url:
+                report.burst_pages, report.resume_url = walk.burst_pages, walk.resume_url
+                report.warnings.append(
+                    f"burst: {walk.burst_pages} listing page(s) beyond max_pages="
+                    f"{listing.max_pages} held new links; walked {walk.pages} pages"
+                    + (f", going on from {walk.resume_url} next pass" if walk.resume_url
+                       else ""))
+            # A link with a fetch record (failing, deferred, retired) is not new: it has its
+            # own retry below, and must not make the walk read further pages pass after pass.
+            gone = {u for u, s in walk.states.items() if s.gone_since is not None}
+            new_links = [u for u in links if u not in known and u not in walk.states
+                         and u not in retried]
             deferred: list[str] = []
             if len(new_links) > source.max_new_per_pass:
                 report.warnings.append(
@@ -125,8 +157,18 @@ class SourceChecker:
                     ", the rest on the next passes")
                 new_links, deferred = (new_links[:source.max_new_per_pass],
                                        new_links[source.max_new_per_pass:])
-            recheck = [u for u in first_page if u in known][:RECHECK_FIRST_PAGE]
-            retry = [u for u in self.store.failing_urls(source.name)
+            recheck = [u for u in first_page if u in known and u not in gone
+                       ][:RECHECK_FIRST_PAGE]
+            # Failing links this listing shows first, then the rest of this language's, so
+            # each is fetched once a pass and reported under the language that carries it.
+            listed_failing = [u for u in links if u in walk.states and u not in gone
+                              and walk.states[u].last_error is not None]
+            recheck_before = self.now() - GONE_RECHECK_EVERY
+            gone_due = [u for u in links if u in gone and _attempted_before(
+                walk.states[u], recheck_before)]
+            retry = [u for u in dict.fromkeys(
+                listed_failing + self.store.failing_urls(source.name, lang=listing.lang)
+                + gone_due)
                      if u not in retried and u not in new_links and u not in recheck]
             # Oldest first, so the order articles are stored (and posted) is the site's order.
             urls = list(reversed(new_links)) + retry + recheck
@@ -139,12 +181,13 @@ class SourceChecker:
                 # never see these links again: they wait among the failing URLs (retried
                 # from the next pass on). A first run leaves them out: they are archive.
                 for url in deferred:
-                    self.store.record_fetch(url, source.name, self.now(), error=DEFERRED)
+                    self.store.record_fetch(url, source.name, self.now(), error=DEFERRED,
+                                            lang=listing.lang)
                 retried.update(deferred)
             # Recorded last, so a first pass killed midway is a first pass again next time
             # and the archive it had not stored yet stays baseline instead of being posted.
             self.store.record_listing(source.name, listing.lang, len(first_page), self.now(),
-                                      error=listing_error)
+                                      error=listing_error, resume_url=walk.resume_url)
             return report
         finally:
             if self.observer is not None:
@@ -152,33 +195,67 @@ class SourceChecker:
             report.milliseconds = int((time.monotonic() - started) * 1000)
             _log_report(report)
 
-    async def _walk(self, source: SourceSettings,
-                    listing: Listing) -> tuple[list[str], list[str], set[str]]:
-        """Listing pages in order until one holds nothing new.
+    async def _walk(self, source: SourceSettings, listing: Listing, *, first_run: bool,
+                    resume_url: str | None) -> _Walk:
+        """Listing pages in order until one holds nothing new; then, if an earlier pass hit
+        the page cap in a burst, on from where it stopped.
 
-        Returns all links, the first page's links, and which of the links are already known.
+        A first run (the baseline) reads `max_pages` at most: the archive is not wanted.
         """
-        links: dict[str, None] = {}
-        known: set[str] = set()
-        first_page: list[str] = []
-        url: str | None = page_url(listing.url, listing.first_page)
+        walk = _Walk()
+        budget = listing.max_pages if first_run else listing.max_pages * BURST_WALK_FACTOR
+        start = page_url(listing.url, listing.first_page)
+        walk.resume_url = await self._walk_from(source, listing, walk, start, listing.first_page,
+                                                budget, resumed=False, first_run=first_run)
+        if resume_url and walk.resume_url is None and not first_run and walk.pages < budget:
+            walk.resume_url = await self._walk_from(
+                source, listing, walk, resume_url, _page_number(listing.url, resume_url),
+                budget, resumed=True, first_run=False)
+        return walk
+
+    async def _walk_from(self, source: SourceSettings, listing: Listing, walk: _Walk, url: str,
+                         number: int | None, budget: int, *, resumed: bool,
+                         first_run: bool) -> str | None:
+        """Read pages from `url` into `walk`; returns the next page to read if the budget ran
+        out while pages were still new, else None."""
         paged = "{page}" in listing.url
-        for number in range(listing.first_page, listing.first_page + listing.max_pages):
-            if url is None:
-                break
+        # Whether a known link followed a new one: the burst has ended on the pages read.
+        # Known links *before* any new one do not count: on a resumed walk they are
+        # articles that the posts published since the last pass pushed down a page.
+        found_new = crossed = False
+        while walk.pages < budget:
             page = await self.fetcher.fetch(url, allowed_hosts=source.hosts)
             parsed = parse_listing(page.text, page.url, link_selector=source.link_selector,
                                    link_pattern=source.link_pattern, allowed_hosts=source.hosts)
-            if number == listing.first_page:
-                first_page = list(parsed.links)
-            fresh = [u for u in parsed.links if u not in links]
-            links.update(dict.fromkeys(fresh))
-            known_here = self.store.known_urls(fresh) if fresh else set()
-            known |= known_here
-            if not fresh or not set(fresh) - known_here:
-                break
-            url = page_url(listing.url, number + 1) if paged else parsed.next_url
-        return list(links), first_page, known
+            walk.pages += 1
+            if walk.pages == 1:
+                walk.first_page = list(parsed.links)
+            fresh = [u for u in parsed.links if u not in walk.links]
+            walk.links.update(dict.fromkeys(fresh))
+            if fresh:
+                walk.known |= self.store.known_urls(fresh)
+                walk.states.update(self.store.fetch_states(fresh))
+            new = [u for u in fresh if u not in walk.known and u not in walk.states]
+            new_here = set(new)
+            for link in parsed.links:
+                is_new = link in new_here
+                crossed |= found_new and not is_new
+                found_new |= is_new
+            if new and walk.pages > listing.max_pages:
+                walk.burst_pages += 1
+            next_url = (page_url(listing.url, number + 1) if paged and number is not None
+                        else parsed.next_url)
+            number = number + 1 if number is not None else None
+            if not new or next_url is None:
+                return None
+            # At max_pages a normal pass stops unless no known link has shown up below the
+            # new ones yet: then a burst goes on past it, until its end. Going on through
+            # pages that hold anything new would walk into the archive the baseline never
+            # read; a first run reads max_pages and no more.
+            if (resumed or walk.pages >= listing.max_pages) and (first_run or crossed):
+                return None
+            url = next_url
+        return url
 
     async def _fetch_and_store(self, source: SourceSettings, urls: list[str],
                                report: LanguageReport, hook: OnStored | None) -> None:
@@ -199,7 +276,7 @@ class SourceChecker:
         for url, result in zip(urls, results, strict=True):
             now = self.now()
             if isinstance(result, FetchError):
-                self._fail(source, url, result.reason, report)
+                self._fail(source, url, result.reason, report, status=result.status)
                 continue
             if result.not_modified:
                 report.unchanged += 1
@@ -225,8 +302,18 @@ class SourceChecker:
                                     article_key=articles[0].key)
 
     def _fail(self, source: SourceSettings, url: str, reason: str,
-              report: LanguageReport) -> None:
-        self.store.record_fetch(url, source.name, self.now(), error=reason)
+              report: LanguageReport, status: int | None = None) -> None:
+        dead = status in DEAD_STATUSES
+        before = self.store.fetch_states([url]).get(url) if dead else None
+        passes = self.store.record_fetch(url, source.name, self.now(), error=reason,
+                                         lang=report.lang, dead=dead)
+        if before is not None and before.gone_since is not None:
+            return  # a retired link checked again and still dead: already reported
+        if dead and passes >= source.retire_dead_links_after:
+            self.store.retire(url, self.now())
+            report.retired.append(Failure(
+                url, f"{reason} on {passes} passes in a row; retired, no longer fetched"))
+            return
         report.failures.append(Failure(url, reason))
 
     @staticmethod
@@ -298,8 +385,33 @@ class SourceChecker:
             _log_report(report)
 
 
+@dataclass
+class _Walk:
+    """What one listing walk saw."""
+
+    links: dict[str, None] = field(default_factory=dict)  # listing order, newest first
+    first_page: list[str] = field(default_factory=list)
+    known: set[str] = field(default_factory=set)  # fetched successfully once
+    states: dict[str, FetchState] = field(default_factory=dict)  # links with a fetch record
+    pages: int = 0
+    burst_pages: int = 0
+    resume_url: str | None = None
+
+
+def _page_number(template: str, url: str) -> int | None:
+    """The page number of `url` under a `{page}` template (None if it does not fit)."""
+    head, _, tail = template.partition("{page}")
+    match = re.fullmatch(re.escape(head) + r"(\d+)" + re.escape(tail), url)
+    return int(match.group(1)) if match else None
+
+
+def _attempted_before(state: FetchState, moment: datetime) -> bool:
+    return state.last_attempt is None or state.last_attempt <= moment
+
+
 def _log_report(report: LanguageReport) -> None:
     level = logging.WARNING if not report.ok else logging.INFO
     log.log(level, "check source=%s lang=%s new=%d updated=%d unchanged=%d failed=%d "
-            "warnings=%d ms=%d", report.source, report.lang, report.new, report.updated,
-            report.unchanged, len(report.failures), len(report.warnings), report.milliseconds)
+            "retired=%d warnings=%d pages=%d ms=%d", report.source, report.lang, report.new,
+            report.updated, report.unchanged, len(report.failures), len(report.retired),
+            len(report.warnings), report.pages_walked, report.milliseconds)

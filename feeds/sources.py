@@ -82,6 +82,7 @@ class SourceSettings:
     categories: tuple[str, ...] = ()
     schedule: str = "*/30 * * * *"
     max_new_per_pass: int = 30  # articles fetched per language per pass; the rest wait
+    retire_dead_links_after: int = 3  # passes in a row a link answers 404/410 before it retires
     url: str = ""  # the organisation's home page
     classifier: ClassifierRules | None = None  # None: the built-in rules
 

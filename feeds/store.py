@@ -31,6 +31,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    or_,
     select,
 )
 
@@ -94,6 +95,13 @@ fetch_state = Table(
     Column("last_error", Text),
     Column("last_attempt", UTCDateTime),
     Column("last_success", UTCDateTime),
+    # Dead links (404/410): the listing language that carries the URL (its failures are
+    # retried and reported in that language's pass), how many passes in a row it answered
+    # 404/410, and since when it is retired (no longer fetched). Nullable: added to
+    # existing databases by the upgrade in `open_engine`.
+    Column("lang", String(10)),
+    Column("dead_passes", Integer),
+    Column("gone_since", UTCDateTime),
 )
 
 # Failing URLs are looked up on every pass; without this the lookup reads every fetch
@@ -111,6 +119,8 @@ listing_state = Table(
     Column("links_max", Integer, nullable=False, default=0),
     Column("last_run", UTCDateTime),
     Column("last_error", Text),
+    # Where a walk cut short by its page cap goes on next pass (a burst of new articles).
+    Column("resume_url", String(1000)),
 )
 
 
@@ -129,6 +139,10 @@ class FetchState:
     content_hash: str | None = None
     failures: int = 0
     last_error: str | None = None
+    last_attempt: datetime | None = None
+    lang: str | None = None
+    dead_passes: int = 0
+    gone_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,7 @@ class ListingState:
     links_last: int = 0
     links_max: int = 0
     last_run: datetime | None = None
+    resume_url: str | None = None
 
 
 # Runs inside the upsert transaction, so whatever it writes (an outbox row) commits
@@ -274,7 +289,9 @@ class ArticleStore:
                     found[row.url] = FetchState(
                         url=row.url, etag=row.etag, last_modified=row.last_modified,
                         article_key=row.article_key, content_hash=row.content_hash,
-                        failures=row.failures, last_error=row.last_error)
+                        failures=row.failures, last_error=row.last_error,
+                        last_attempt=row.last_attempt, lang=row.lang,
+                        dead_passes=row.dead_passes or 0, gone_since=row.gone_since)
         return found
 
     def known_urls(self, urls: Iterable[str]) -> set[str]:
@@ -303,33 +320,68 @@ class ArticleStore:
         article_key: str | None = None,
         content_hash: str | None = None,
         error: str | None = None,
-    ) -> None:
-        """Remember how fetching `url` went. A failure keeps the validators and key it had."""
+        lang: str | None = None,
+        dead: bool = False,
+    ) -> int:
+        """Remember how fetching `url` went. A failure keeps the validators and key it had.
+
+        `dead`: the failure was a 404/410. Returns how many passes in a row the URL has
+        answered so: a success starts again from 0 (and un-retires it); another failure
+        (a 5xx, a timeout) neither counts nor breaks the streak.
+        """
         with self.engine.begin() as conn:
             row = conn.execute(select(fetch_state).where(fetch_state.c.url == url)).first()
+            dead_passes = (row.dead_passes or 0) if row else 0
             if error is None:
+                dead_passes = 0
                 values: dict[str, Any] = dict(
                     etag=etag, last_modified=last_modified, failures=0, last_error=None,
-                    last_attempt=now, last_success=now)
+                    last_attempt=now, last_success=now, dead_passes=0, gone_since=None)
                 if article_key is not None:
                     values["article_key"] = article_key
                 if content_hash is not None:
                     values["content_hash"] = content_hash
             else:
+                dead_passes += 1 if dead else 0
                 values = dict(failures=(row.failures if row else 0) + 1, last_error=error,
-                              last_attempt=now)
+                              last_attempt=now, dead_passes=dead_passes)
+            if lang is not None:
+                values["lang"] = lang
             if row is None:
                 conn.execute(fetch_state.insert().values(url=url, source=source, **values))
             else:
                 conn.execute(fetch_state.update().where(fetch_state.c.url == url).values(**values))
+        return dead_passes
 
-    def failing_urls(self, source: str, limit: int = 100) -> list[str]:
-        """URLs whose last attempt failed: they are retried on the next run."""
+    def retire(self, url: str, now: datetime) -> None:
+        """Record `url` as gone: no longer retried as a failing URL."""
+        with self.engine.begin() as conn:
+            conn.execute(fetch_state.update().where(fetch_state.c.url == url)
+                         .values(gone_since=now))
+
+    def failing_urls(self, source: str, limit: int = 100, *,
+                     lang: str | None = None) -> list[str]:
+        """URLs whose last attempt failed: they are retried on the next run. Retired (gone)
+        URLs are not among them. `lang`: only those of that language's listing (and those
+        recorded before URLs had a language)."""
+        query = select(fetch_state.c.url).where(fetch_state.c.source == source,
+                                                fetch_state.c.last_error.is_not(None),
+                                                fetch_state.c.gone_since.is_(None))
+        if lang is not None:
+            query = query.where(or_(fetch_state.c.lang == lang, fetch_state.c.lang.is_(None)))
         with self.engine.connect() as conn:
             return list(conn.execute(
-                select(fetch_state.c.url).where(fetch_state.c.source == source,
-                                                fetch_state.c.last_error.is_not(None))
-                .order_by(fetch_state.c.last_attempt).limit(limit)).scalars())
+                query.order_by(fetch_state.c.last_attempt).limit(limit)).scalars())
+
+    def gone_links(self, source: str) -> list[FetchState]:
+        """The retired links of `source` (404/410 pass after pass), longest gone first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(fetch_state).where(
+                fetch_state.c.source == source, fetch_state.c.gone_since.is_not(None))
+                .order_by(fetch_state.c.gone_since, fetch_state.c.url)).all()
+        return [FetchState(url=r.url, last_error=r.last_error, last_attempt=r.last_attempt,
+                           lang=r.lang, dead_passes=r.dead_passes or 0, gone_since=r.gone_since)
+                for r in rows]
 
     # ---- listing state ----------------------------------------------------------
 
@@ -340,16 +392,18 @@ class ArticleStore:
         if row is None:
             return ListingState()
         return ListingState(links_last=row.links_last, links_max=row.links_max,
-                            last_run=row.last_run)
+                            last_run=row.last_run, resume_url=row.resume_url)
 
     def record_listing(
-        self, source: str, lang: str, links: int, now: datetime, error: str | None = None
+        self, source: str, lang: str, links: int, now: datetime, error: str | None = None,
+        resume_url: str | None = None,
     ) -> None:
         with self.engine.begin() as conn:
             row = conn.execute(select(listing_state).where(
                 listing_state.c.source == source, listing_state.c.lang == lang)).first()
             values = dict(links_last=links, last_run=now, last_error=error,
-                          links_max=max(links, row.links_max if row else 0))
+                          links_max=max(links, row.links_max if row else 0),
+                          resume_url=resume_url)
             if row is None:
                 conn.execute(listing_state.insert().values(source=source, lang=lang, **values))
             else:

@@ -277,12 +277,14 @@ class Installation:
     passes, one Delivery for the life of the process, talking to the fake Bot API
     directly or through a Relay."""
 
-    def __init__(self, workdir: Path, *, relay: bool = False, tmpfs: str = "") -> None:
+    def __init__(self, workdir: Path, *, relay: bool = False, tmpfs: str = "",
+                 page_size: int = 10, tune: Callable[[Config], Config] | None = None) -> None:
         self.workdir = workdir
         self.tmpfs = tmpfs  # a size: the output directory is a tmpfs that small
+        self.tune = tune  # changes to the configuration (max_pages, flood_limit, ...)
         self.details: dict[str, str] = {}  # what a scenario wants reported
         self.clock = SimClock()
-        self.site = ReplicaSite(port=free_port())
+        self.site = ReplicaSite(port=free_port(), page_size=page_size)
         self.fake = FakeTelegram(TOKEN, chats=[EN, AR, OPS])
         self.relay: Relay | None = None
         self.with_relay = relay
@@ -303,6 +305,8 @@ class Installation:
             self._stack.callback(self.relay.down)
             url = self.relay.url
         self.config = fault_config(self.site.base_url, self.workdir, url)
+        if self.tune is not None:
+            self.config = self.tune(self.config)
         if self.tmpfs:
             self._stack.enter_context(tmpfs(self.config.feeds.output_dir, self.tmpfs))
         self.service = Service(self.config, ENVIRON, now=self.clock.now)

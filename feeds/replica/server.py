@@ -195,6 +195,19 @@ class ReplicaSite:
             else:
                 self._faults[key] = fault
 
+    def set_post_fault(self, post_id: int, fault: str | None) -> list[str]:
+        """Make every path that shows the post misbehave (its card stays on the listing):
+        "404" or "410" is a dead link for ever, "500" a page that is down. Returns the paths.
+
+        A burst needs no helper: `publish` in a loop puts each post at the top of its
+        listing at once, and `page_size` (a constructor argument) sets teasers per page."""
+        post = self._content.post(post_id)
+        paths = [post.slug_url_path, f"/post/{slug_path(post.slug)}", post.numeric_path,
+                 f"/ar/posts/{post.id}"]
+        for path in paths:
+            self.set_fault(path, fault)
+        return paths
+
     def fault_for(self, path: str) -> str | None:
         with self._lock:
             return self._faults.get(_fault_key(path))
