@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
+
+from feeds.replica import ReplicaSite
 from tests.fault_scenarios import (
     AR,
     EN,
@@ -42,3 +45,16 @@ async def test_a_malformed_phase_posts_each_article_once_and_keeps_the_stored_ve
             assert all(counts[p.url] == 1 for p in bot.published if p.lang == lang), counts
         # No edit was armed for the posted article: what was stored never changed.
         assert [c.method for c in bot.fake.calls if c.method.startswith("edit")] == []
+
+
+def test_the_replica_answers_a_malformed_article_page_with_200_and_no_post(
+        tmp_path: Path) -> None:
+    with ReplicaSite() as site:
+        post = site.publish(lang="en", title="A post", paragraphs=["Its only paragraph."])
+        site.set_fault(post.url, "malformed")
+        answer = httpx.get(post.url)
+        assert answer.status_code == 200 and "etag" not in answer.headers
+        assert post.title not in answer.text and 'class="post-body"' not in answer.text
+        assert "<html>" in answer.text  # no lang: nothing tells the language
+        site.set_fault(post.url, None)
+        assert post.title in httpx.get(post.url).text
