@@ -228,7 +228,7 @@ class SourceChecker:
             if reason := verdicts.get(url):
                 # A failed fetch: nothing stored, no post queued, the stored good version
                 # (if any) left alone, and no validators kept, so the next pass refetches.
-                log.warning("refused %s: %s", url, reason)
+                log.info("refused %s: %s", url, reason)
                 self._fail(source, url, reason, report)
                 continue
             for article in articles:
