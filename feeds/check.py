@@ -25,6 +25,7 @@ from feeds.listing import page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import Listing, SourceSettings
 from feeds.store import ArticleStore, Change, FetchState, OnStored
+from feeds.validity import first_verdict, judge_feed_entry, repeated
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +274,9 @@ class SourceChecker:
                 return exc
 
         results = await asyncio.gather(*(fetch(u) for u in urls))
+        # Every page of the pass is extracted before any is judged, so that one page served
+        # for every URL (a challenge) is seen as such; then the pages that pass are stored.
+        extracted: dict[str, tuple[Page, list[Article], datetime]] = {}
         for url, result in zip(urls, results, strict=True):
             now = self.now()
             if isinstance(result, FetchError):
@@ -295,11 +299,30 @@ class SourceChecker:
                 self._fail(source, url, f"extraction crashed: {type(exc).__name__}: {exc}",
                            report)
                 continue
+            extracted[url] = (result, articles, now)
+        verdicts = self._judge({url: articles for url, (_, articles, _) in extracted.items()})
+        for url, (page, articles, now) in extracted.items():
+            if reason := verdicts.get(url):
+                # A failed fetch: nothing stored, no post queued, the stored good version
+                # (if any) left alone, and no validators kept, so the next pass refetches.
+                log.info("refused %s: %s", url, reason)
+                self._fail(source, url, reason, report)
+                continue
             for article in articles:
                 self._count(report, article, self.store.upsert(article, now, on_stored=hook))
-            self.store.record_fetch(url, source.name, now, etag=result.etag,
-                                    last_modified=result.last_modified,
+            self.store.record_fetch(url, source.name, now, etag=page.etag,
+                                    last_modified=page.last_modified,
                                     article_key=articles[0].key)
+
+    def _judge(self, pages: dict[str, list[Article]]) -> dict[str, str]:
+        """URL -> why its page is not an article (see feeds.validity), for the refused pages."""
+        verdicts = repeated(pages)
+        for url, articles in pages.items():
+            if url not in verdicts:
+                stored = {a.key: s for a in articles if (s := self.store.get(a.key)) is not None}
+                if reason := first_verdict(articles, stored):
+                    verdicts[url] = reason
+        return verdicts
 
     def _fail(self, source: SourceSettings, url: str, reason: str,
               report: LanguageReport, status: int | None = None) -> None:
@@ -370,12 +393,19 @@ class SourceChecker:
             if not articles and state.links_max > 0:
                 report.warnings.append(f"probable breakage: feed {url} has no entries "
                                        f"(it had {state.links_max}); nothing was deleted")
+            refused = False
             for article in reversed(articles):
+                if reason := judge_feed_entry(article):
+                    report.failures.append(Failure(article.url, reason))
+                    refused = True
+                    continue
                 self._count(report, article, self.store.upsert(article, now, on_stored=hook))
             # Validators and the run are recorded only once every entry is stored: after a
             # crash midway, the next pass reads the whole feed again (not a 304) as before.
-            self.store.record_fetch(url, source.name, now, etag=page.etag,
-                                    last_modified=page.last_modified)
+            # A refused entry keeps them out too, so the next pass judges it again.
+            self.store.record_fetch(url, source.name, now,
+                                    etag=None if refused else page.etag,
+                                    last_modified=None if refused else page.last_modified)
             self.store.record_listing(source.name, lang, len(articles), now)
             return report
         finally:

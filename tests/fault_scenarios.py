@@ -473,6 +473,40 @@ def on_article_page(fault: str, *, lang: str = "en", passes: int = 1,
     return run
 
 
+async def malformed_phase(bot: Installation, passes: int = 2) -> None:
+    """Article pages answer 200 with a page that is no article (the replica's "malformed":
+    an interstitial, no post markup, no `lang`) for `passes` runs, then recover: a new
+    article published meanwhile, and an article already stored and posted, both struck.
+
+    Recorded in `bot.details`: whether the posted article stayed as stored through the
+    phase, how often a struck new article was found stored during it, the run outcomes
+    of the phase ("outcome/failed") and the feed directories at the end."""
+    posted = bot.publish_both()
+    await bot.next_run()
+    await bot.settle()
+    before = bot.parts.store.get(posted[0].url)
+    struck = bot.publish_both()
+    pages = [posted[0], struck[0], struck[1]]  # posted en; new en and ar
+    for post in pages:
+        bot.site.set_fault(post.url, "malformed")
+    kept, stored = [], 0
+    for _ in range(passes):
+        await bot.next_run()
+        kept.append(bot.parts.store.get(posted[0].url) == before)
+        stored += sum(1 for p in struck if bot.parts.store.get(p.url) is not None)
+    with bot.parts.engine.connect() as conn:
+        phase = conn.execute(select(runs.c.outcome, runs.c.failed)
+                             .order_by(runs.c.id.desc()).limit(passes)).all()
+    for post in pages:
+        bot.site.set_fault(post.url, None)
+    await bot.next_run()
+    output = bot.config.feeds.output_dir
+    bot.details.update(
+        kept=str(all(kept)), phase=" ".join(f"{o}/{f}" for o, f in reversed(phase)),
+        struck_stored=str(stored),
+        dirs=" ".join(sorted(p.name for p in output.iterdir() if p.is_dir())))
+
+
 def on_listings(fault: str, *, langs: tuple[str, ...] = ("en", "ar"), passes: int = 4) -> Run:
     """Every listing page misbehaves for `passes` runs (the site is broken), then recovers."""
 
@@ -605,6 +639,11 @@ SOURCE_SCENARIOS = [
     Scenario("article-cp1256", "source: Arabic page in windows-1256",
              on_article_page("cp1256", lang="ar", clears=False),
              note="decoded right: the stored title equals the site's"),
+    Scenario("article-malformed",
+             "source: 200 with a page that is no article (interstitial) on article pages "
+             "(2 runs)", malformed_phase,
+             note="refused as no article, retried next run; the stored version kept",
+             hits="fetch"),
     Scenario("listing-empty", "source: the listing suddenly holds no articles (redesign)",
              on_listings("empty-listing", langs=("en",), passes=2),
              told="probable redesign", all_clear="yields articles again"),

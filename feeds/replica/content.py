@@ -747,6 +747,17 @@ def error_markup(status: int) -> str:
             "</center>\n<hr><center>nginx</center>\n</body>\n</html>\n")
 
 
+def malformed_markup(host: str, path: str) -> str:
+    """What a half-deployed theme or a CDN interstitial answers with a 200 instead of a post:
+    the page chrome's logo and a status line, no post markup, no `lang`, a request number
+    that changes per URL. Extraction still finds a title (the host name) and a "body"."""
+    request = zlib.crc32(path.encode("utf-8")) % 10**9
+    return ("<!DOCTYPE html>\n<html>\n<head>\n" + META_CHARSET + "\n<title>Just a moment...</title>"
+            '\n<meta name="robots" content="noindex, nofollow">\n</head>\n<body class="loading">'
+            f'\n<main>\n<article>\n<h1>{_e(host)}</h1>\n<figure><img src="/static/logo.svg" '
+            f'alt=""></figure>\n<p>503 · #{request}</p>\n</article>\n</main>\n</body>\n</html>\n')
+
+
 # --- the site ------------------------------------------------------------------------------
 
 _POST_BY_SLUG = re.compile(r"/(en|ar)/post/([^/]+)")

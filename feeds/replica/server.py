@@ -22,14 +22,22 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from feeds.replica.content import META_CHARSET, Page, Post, SiteContent, error_markup, slug_path
+from feeds.replica.content import (
+    META_CHARSET,
+    Page,
+    Post,
+    SiteContent,
+    error_markup,
+    malformed_markup,
+    slug_path,
+)
 
 log = logging.getLogger(__name__)
 
 FAULTS = frozenset({
     "500", "503-retry-after", "slow", "hang", "truncated", "wrong-charset", "cp1256",
     "cp1256-meta-only", "redirect-loop", "redirect-offsite", "redirect-same-site", "huge",
-    "garbage", "gzip-bomb", "empty-listing", "404", "410",
+    "garbage", "gzip-bomb", "empty-listing", "404", "410", "malformed",
 })
 HUGE_BYTES = 50 * 1024 * 1024
 GZIP_BOMB_INFLATED = 256 * 1024 * 1024
@@ -185,7 +193,15 @@ class ReplicaSite:
     # -- faults and the request log ----------------------------------------------------------
 
     def set_fault(self, path: str, fault: str | None) -> None:
-        """Make `path` (query ignored; a full URL is accepted too) misbehave; None clears it."""
+        """Make `path` (query ignored; a full URL is accepted too) misbehave; None clears it.
+
+        Faults: "500", "503-retry-after" (with Retry-After: 1), "404", "410"; "hang" (never
+        answers), "slow" (trickles over SLOW_SECONDS), "truncated" (cut short of its
+        Content-Length); "wrong-charset", "cp1256", "cp1256-meta-only" (Arabic re-encoded);
+        "redirect-loop", "redirect-offsite", "redirect-same-site"; "huge" (50 MB), "garbage"
+        (random bytes), "gzip-bomb"; "empty-listing" (a listing with no posts); "malformed"
+        (200 with a page that is no post: no post markup, no `lang`, no validators).
+        """
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"replica: unknown fault {fault!r}; known: {sorted(FAULTS)}")
         key = _fault_key(path)
@@ -399,6 +415,10 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == "gzip-bomb":
             page = Page(200, gzip_bomb(), kind="error")
             self._send(page, head, extra={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        elif fault == "malformed":
+            # 200, no validators: a page that is no post (an interstitial, a broken theme).
+            markup = malformed_markup(urlsplit(site.base_url).hostname or "", path)
+            self._send(Page(200, markup.encode("utf-8"), kind="error"), head)
         elif fault == "empty-listing":
             page = self._route(path, query, empty_listing=True)
             self._send(page, head, validators=site.conditional)
