@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Column, Connection, Engine, Integer, MetaData, String, Table, Text, select
 
+from bot.claims import CLAIM_TTL
 from feeds.schema import create_tables
 from feeds.store import UTCDateTime
 
@@ -157,6 +158,16 @@ class Alerts:
                 notices.c.sent_at.is_(None), notices.c.next_attempt_at <= now).order_by(
                 notices.c.id).limit(limit))
             return [Notice(r.id, r.key, r.text, r.attempts) for r in rows]
+
+    def claim_notice(self, notice: Notice, now: datetime) -> bool:
+        """Take `notice` for one send: its next attempt moves past the call's duration,
+        conditionally on nobody having sent or taken it since it was read. Of two
+        processes on one database, only the one that gets True sends it."""
+        with self.engine.begin() as conn:
+            return conn.execute(notices.update().where(
+                notices.c.id == notice.id, notices.c.sent_at.is_(None),
+                notices.c.attempts == notice.attempts, notices.c.next_attempt_at <= now,
+            ).values(next_attempt_at=now + CLAIM_TTL)).rowcount == 1
 
     def mark_notice_sent(self, notice: Notice, now: datetime) -> None:
         with self.engine.begin() as conn:

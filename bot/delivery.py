@@ -531,6 +531,8 @@ class Delivery:
             if self._stopping():
                 return
             await self.pacer.wait(chat)
+            if not self.alerts.claim_notice(notice, self._now()):
+                continue  # another process on this database took it
             try:
                 await self.sender.send(compose_notice(notice.text), chat)
             except SendError as exc:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.app import build_parts, utc_now
 from bot.config import Config
 from bot.schedule import parse_schedule
+from bot.writer_lock import current_holder
 
 GONE_SHOWN = 5  # retired links listed by URL per source; the rest are counted
 
@@ -21,7 +22,9 @@ def status_lines(config: Config, now: datetime | None = None) -> list[str]:
     def when(value: datetime | None) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if value else "never"
 
-    lines = []
+    holder = current_holder(config.database)
+    lines = [f"service: running, {holder}" if holder else
+             "service: not running (no process holds the database)"]
     for source in config.sources:
         last = parts.runs.last(source.name)
         trigger = parse_schedule(source.schedule, config.timezone)

@@ -68,6 +68,25 @@ class WriterLock:
         self.release()
 
 
+def current_holder(database: Path) -> str | None:
+    """Who holds `database` right now ("pid 4242 on host web1 (feedbot run) since ..."),
+    or None when no process does. For `feedbot status`; takes nothing."""
+    path = database.with_name(database.name + ".lock")
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return _read_holder(fd)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def _read_holder(fd: int) -> str:
     try:
         record = json.loads(os.pread(fd, 4096, 0) or b"{}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.alerts import KEY_LIMIT, Alerts, problem_key
+from bot.claims import CLAIM_TTL
 from feeds.store import open_engine
 
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -35,6 +36,20 @@ def test_open_problems_survive_a_restart(tmp_path: Path) -> None:
     assert restarted.raise_("chat:@a:not-member", "gone") is False
     [problem] = restarted.open_problems("chat:@a:")
     assert problem.occurrences == 2
+
+
+def test_an_alert_is_claimed_by_one_of_two_processes_and_retried_if_never_sent(
+        tmp_path: Path) -> None:
+    first = Alerts(open_engine(tmp_path / "db.sqlite"), operator_chat="42", now=lambda: NOW)
+    second = Alerts(open_engine(tmp_path / "db.sqlite"), operator_chat="42", now=lambda: NOW)
+    first.raise_("source:alqst:failing", "alqst fails")
+    [mine], [theirs] = first.pending_notices(NOW), second.pending_notices(NOW)
+    assert first.claim_notice(mine, NOW) and not second.claim_notice(theirs, NOW)
+    assert second.pending_notices(NOW) == []  # taken: not sent twice
+    # The claimer died before sending: the alert comes due again, not lost.
+    later = NOW + CLAIM_TTL
+    [again] = second.pending_notices(later)
+    assert second.claim_notice(again, later)
 
 
 def test_a_problem_can_come_back_after_recovery(alerts: Alerts) -> None:

@@ -63,6 +63,10 @@ def test_a_second_run_and_a_check_are_refused_before_touching_the_database(
                                cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert check.returncode == 2 and "(feedbot run)" in check.stderr
         assert check.stdout == ""
+        status = subprocess.run([sys.executable, "-m", "bot", "status", "--config",
+                                 str(config)], cwd=ROOT, capture_output=True, text=True,
+                                timeout=30)
+        assert status.stdout.startswith(f"service: running, pid {first.pid} on host ")
         # Nothing of the refused processes reached the database or the feeds.
         with sqlite3.connect(db) as conn:
             assert conn.execute("select count(*) from runs").fetchone()[0] == runs_finished(db)

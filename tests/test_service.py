@@ -222,6 +222,7 @@ def test_status_shows_last_run_next_run_and_queue(tmp_path: Path, site: ReplicaS
     result = subprocess.run([sys.executable, "-m", "bot", "status", "--config", str(config)],
                             cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("service: not running")
     assert "source alqst" in result.stdout
     assert "last run:" in result.stdout and ": ok," in result.stdout
     assert "next run:" in result.stdout

@@ -13,12 +13,8 @@ import datetime as dt
 import threading
 from dataclasses import dataclass
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
-from urllib.parse import urlsplit
 
-from feeds.server_thread import ServerThread
+from tests.fakes.html_site import HtmlSite
 
 LINK_PATTERN = r"^/\d{4}/\d{2}/\d{2}/[a-z0-9-]+/?$"  # the blog's post permalinks
 START = dt.date(2026, 1, 5)
@@ -37,53 +33,16 @@ class BlogPost:
         return f"/{self.day:%Y/%m/%d}/{self.slug}/"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        status, body = self.server.blog.answer(urlsplit(self.path).path)
-        data = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    blog: BlogSite
-
-
-class BlogSite:
+class BlogSite(HtmlSite):
     """Publish posts (newest first on the listing), kill some, read `hits` afterwards."""
+
+    name = "blog-site"
 
     def __init__(self, page_size: int = 3) -> None:
         self.page_size = page_size
         self.posts: list[BlogPost] = []  # oldest first
         self.hits: list[str] = []
         self._lock = threading.Lock()
-        self._thread: ServerThread | None = None
-
-    def __enter__(self) -> BlogSite:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.blog = self
-        self._thread = ServerThread(server, "blog-site", poll_interval=0.05).start()
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        if self._thread is not None:
-            self._thread.stop()
-
-    @property
-    def base_url(self) -> str:
-        assert self._thread is not None, "BlogSite is not started"
-        return f"http://127.0.0.1:{self._thread.server.server_address[1]}"
 
     @property
     def listing_url(self) -> str:

@@ -18,12 +18,9 @@ import re
 import threading
 import zlib
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any
 from urllib.parse import urlsplit
 
-from feeds.server_thread import ServerThread
+from tests.fakes.html_site import HtmlSite
 
 PAGE_SIZE = 6
 # "challenge": a firewall check page of its own wording (no phrase of feeds.validity's lists),
@@ -45,40 +42,17 @@ class WordPressPost:
         return f"/{self.date:%Y/%m}/{self.slug}/"
 
 
-class WordPressSite:
+class WordPressSite(HtmlSite):
     """Posts newest first on /news/page/N/; `interstitial` (None or one of INTERSTITIALS)
     replaces every article page, or only those in `struck` when that set is not empty."""
+
+    name = "wordpress-site"
 
     def __init__(self) -> None:
         self.posts: list[WordPressPost] = []
         self.interstitial: str | None = None
         self.struck: set[str] = set()  # paths; empty: every article page
         self.lock = threading.Lock()
-        self._server: ServerThread | None = None
-
-    def start(self) -> WordPressSite:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.site = self
-        self._server = ServerThread(server, "wordpress-site", poll_interval=0.05).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def __enter__(self) -> WordPressSite:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("WordPressSite is not started")
-        return f"http://127.0.0.1:{self._server.server.server_address[1]}"
 
     def url(self, post: WordPressPost) -> str:
         """The post's URL as the bot stores it (normalised: no trailing slash)."""
@@ -193,23 +167,3 @@ def _shell(base_url: str, path: str) -> str:
 _INTERSTITIAL_PAGES = {"challenge": _challenge, "maintenance": _maintenance, "shell": _shell}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    site: WordPressSite
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        status, markup = self.server.site.answer(urlsplit(self.path).path)
-        body = markup.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
