@@ -191,3 +191,32 @@ def test_a_full_disk_is_one_line_per_attempt_one_alert_and_a_recovery_notice(
                               "article_key like '%detainee-%' and (status in ('pending', "
                               "'sent') or hold_reason = 'flood')").fetchone()[0]
     assert queued == 40  # nothing lost: posted or held by the flood guard
+
+
+def test_sigkill_during_a_429_wait_then_restart_sends_nothing_before_it_ends(
+        tmp_path: Path, site: ReplicaSite) -> None:
+    retry_after = 4
+    with FakeTelegram(TOKEN, chats=CHATS) as fake:
+        config = write_config(tmp_path, site, fake.url, free_port(), schedule="every 1s")
+        db = tmp_path / "data" / "feedbot.sqlite"
+        process = start_service(config)
+        try:
+            wait_for(lambda: runs_finished(db) >= 1, what="the baseline run")
+            fake.fail_next("sendMessage", status=429, retry_after=retry_after)
+            site.publish(lang="en", title="Refused once", paragraphs=["A detainee was freed."])
+            wait_for(lambda: [c for c in fake.calls_to("sendMessage") if c.status == 429],
+                     what="the 429")
+            [refused] = [c for c in fake.calls_to("sendMessage") if c.status == 429]
+            process.kill()  # SIGKILL while it waits out retry_after
+            process.communicate()
+            site.publish(lang="en", title="Queued meanwhile", paragraphs=["A trial began."])
+            process = start_service(config)
+            wait_for(lambda: len(fake.sent("@alqst_en")) == 2, what="both posts")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=15)
+    sends = [c for c in fake.calls_to("sendMessage", ok=True) if c.chat == "@alqst_en"]
+    assert all(c.at >= refused.at + retry_after for c in sends), \
+        [round(c.at - refused.at, 2) for c in sends]
+    assert sorted(m.text.split("\n")[0] for m in fake.sent("@alqst_en")) == [
+        "Queued meanwhile", "Refused once"]
