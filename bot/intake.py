@@ -113,9 +113,11 @@ class Intake:
                  summary.edits)
         return summary
 
-    def recover(self) -> list[IntakeSummary]:
-        """Promote the incoming rows of every pass that crashed before `end` (at start-up)."""
-        batches = sorted({item.batch or "" for item in self.outbox.incoming()})
+    def recover(self, source: str | None = None) -> list[IntakeSummary]:
+        """Promote the incoming rows of every pass (of `source`) that crashed before `end`:
+        at start-up, or when this instance takes over a source from one that died."""
+        batches = sorted({item.batch or "" for item in self.outbox.incoming()
+                          if source is None or item.source == source})
         summaries = []
         for batch in batches:
             summary = self._promote(batch)

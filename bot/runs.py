@@ -75,6 +75,14 @@ class RunLog:
                 runs.c.source == source, runs.c.outcome.in_(("ok", "warning")))).scalar()
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
+    def last_change(self) -> int:
+        """The id of the newest finished run that stored something new or updated (any
+        source, any instance): the feeds are stale for whoever published before it."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(func.max(runs.c.id)).where(
+                runs.c.finished.is_not(None), (runs.c.new > 0) | (runs.c.updated > 0))).scalar()
+        return int(value or 0)
+
     def consecutive_failures(self, source: str, limit: int = 100) -> int:
         """Failed runs since the last good one (a running run does not count)."""
         with self.engine.connect() as conn:

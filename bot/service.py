@@ -12,6 +12,7 @@ stays queued, and the process exits 0.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -24,9 +25,11 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED, Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import Parts, build_parts, make_delivery, make_sender, publish, utc_now
+from bot.claims import new_owner
 from bot.compose import compose_notice
 from bot.config import Config, ConfigError
 from bot.delivery import UNREACHABLE, Delivery
+from bot.leases import DEFAULT_TTL, Leases
 from bot.metrics import Metrics
 from bot.schedule import parse_schedule
 from bot.sender import SendError, Unauthorized
@@ -51,7 +54,8 @@ class Service:
     """Wires the parts for a long run; `run(stop)` returns the exit code."""
 
     def __init__(self, config: Config, environ: Mapping[str, str], *,
-                 now: Callable[[], datetime] = utc_now) -> None:
+                 now: Callable[[], datetime] = utc_now,
+                 lease_ttl: timedelta = DEFAULT_TTL) -> None:
         self.config = config
         self.now = now
         fresh_database = "://" not in str(config.database) and not config.database.exists()
@@ -61,11 +65,14 @@ class Service:
         self._stopped_because: str | None = None
         if fresh_database:
             self._announce_new_database()
-        self.metrics = Metrics(self.parts)
+        self.instance = new_owner()
+        self.leases = Leases(self.parts.engine, self.instance, ttl=lease_ttl, now=now)
+        self.metrics = Metrics(self.parts, instance=self.instance, leases=self.leases)
+        self._published_change = -1  # runs.last_change() when this instance last published
         self.scheduler = AsyncIOScheduler(timezone=config.timezone, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         self._wake = asyncio.Event()
-        self._running_passes: set[asyncio.Task[None]] = set()
+        self._running_passes: dict[asyncio.Task[None], str] = {}
         self._stopping = False
         self._publish_due = False
         self._stop_event: asyncio.Event | None = None
@@ -130,9 +137,14 @@ class Service:
         """One scheduled pass: check, publish feeds, raise or clear alerts, wake delivery."""
         if self._stopping or not self._storage_usable(f"run source={source.name}"):
             return
+        if not self.leases.holds(source.name):
+            self._beat()  # before the first heartbeat, or after a lease ran out unrenewed
+            if not self.leases.holds(source.name):
+                log.debug("run source=%s: checked by another instance", source.name)
+                return
         task = asyncio.current_task()
         if task is not None:
-            self._running_passes.add(task)
+            self._running_passes[task] = source.name
         try:
             await self._run_source(source)
         except Exception as exc:
@@ -147,7 +159,7 @@ class Service:
             return
         finally:
             if task is not None:
-                self._running_passes.discard(task)
+                self._running_passes.pop(task, None)
         await self._storage_works()
         self._wake.set()
 
@@ -165,8 +177,7 @@ class Service:
             self._publish_due |= any(r.new or r.updated for r in reports)
             written: list[Path] = []
             if self._publish_due:
-                written = publish(self.config, self.parts.store).written
-                self._publish_due = False
+                written = self._publish()
             outcome = _outcome(reports)
             message = "; ".join(_problems(reports))[:1000] or None
             self.parts.runs.finish(
@@ -192,6 +203,56 @@ class Service:
                                    message=f"{type(exc).__name__}: {exc}"[:1000])
         self.metrics.record_run(source.name, reports, self.parts.runs.last(source.name))
         self._alert_on(source, reports)
+
+    def _publish(self) -> list[Path]:
+        """Write the feeds from the database; noted so that passes of other instances
+        (`runs.last_change`) can be told apart from what this one already wrote."""
+        change = self.parts.runs.last_change()
+        written = publish(self.config, self.parts.store).written
+        self._publish_due = False
+        self._published_change = change
+        return written
+
+    async def _keep_leases(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.leases.ttl.total_seconds() / 4)
+            if stop.is_set() or self._stopping:
+                return
+            if self._storage_usable("lease renewal"):
+                try:
+                    self._beat()
+                except Exception as exc:
+                    reason = storage_reason(exc)
+                    if reason is None:
+                        log.exception("lease renewal failed")
+                    else:
+                        self.storage.failed("lease renewal", reason, self.now())
+
+    def _beat(self) -> None:
+        """Renew and balance the source leases; run what was taken over if it is overdue;
+        rewrite the feeds when another instance's pass changed the database."""
+        beat = self.leases.beat([s.name for s in self.config.sources],
+                                busy=self._running_passes.values())
+        for source in beat.taken:
+            self.parts.intake.recover(source)  # rows a dead holder's pass left incoming
+            if self.scheduler.running and self._overdue(source):
+                self.scheduler.modify_job(source, next_run_time=self.now())
+        for source, holder in beat.taken_over.items():
+            self.parts.alerts.raise_(
+                f"instance:{holder}:stale",
+                f"⚠️ The feedbot instance {holder} stopped renewing its leases; "
+                f"{self.instance} took over its sources ({source} first). Nothing is lost: "
+                "its unsent posts go out from here.")
+        if self.parts.runs.last_change() > self._published_change:
+            self._publish()
+
+    def _overdue(self, name: str) -> bool:
+        source = next(s for s in self.config.sources if s.name == name)
+        trigger = parse_schedule(source.schedule, self.config.timezone)
+        last = self.parts.runs.last(name)
+        due = trigger.get_next_fire_time(None, last.started) if last else None
+        return last is None or due is None or due <= self.now()
 
     def _storage_usable(self, what: str) -> bool:
         """False while storage backs off, or when the database file is gone (the process
@@ -327,9 +388,7 @@ class Service:
         now = self.now()
         for source in self.config.sources:
             trigger = parse_schedule(source.schedule, self.config.timezone)
-            last = self.parts.runs.last(source.name)
-            due = trigger.get_next_fire_time(None, last.started) if last else None
-            overdue = last is None or due is None or due <= now
+            overdue = self._overdue(source.name)
             # Passing next_run_time=None would pause the job: leave it out to let the
             # trigger decide, or set it to now for an overdue source.
             start_now: dict[str, datetime] = {"next_run_time": now} if overdue else {}
@@ -346,9 +405,8 @@ class Service:
         raises ConfigError when Telegram refuses the token."""
         self._stop_event = stop
         await self._connect_telegram()
-        self.parts.intake.recover()
         self.config.feeds.output_dir.mkdir(parents=True, exist_ok=True)
-        publish(self.config, self.parts.store)
+        self._beat()  # takes this instance's sources (all of them, alone) and publishes
         server = FeedServer(self.config.feeds.output_dir, host=self.config.feeds.listen_host,
                             port=self.config.feeds.listen_port,
                             cache_seconds=_cache_seconds(self.config),
@@ -365,6 +423,7 @@ class Service:
                      "dry run (no token)" if getattr(self.sender, "dry_run", False)
                      else "posting to Telegram")
             deliverer = asyncio.create_task(self._deliver_forever(delivery, stop))
+            keeper = asyncio.create_task(self._keep_leases(stop))
             await stop.wait()
             log.info("stopping: no new runs; waiting for running passes and sends")
             self._stopping = True
@@ -375,6 +434,9 @@ class Service:
             except TimeoutError:
                 log.warning("delivery did not stop in %.0f s; unsent posts stay queued",
                             STOP_GRACE_SECONDS)
+            await keeper
+            if self._stopped_because is None:
+                self.leases.release_all()  # the others need not wait for the expiry
         finally:
             server.stop()
             await self.sender.close()

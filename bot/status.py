@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.app import build_parts, utc_now
 from bot.config import Config
+from bot.leases import Leases
 from bot.schedule import parse_schedule
 from bot.writer_lock import current_holder
 
@@ -25,6 +26,14 @@ def status_lines(config: Config, now: datetime | None = None) -> list[str]:
     holder = current_holder(config.database)
     lines = [f"service: running, {holder}" if holder else
              "service: not running (no process holds the database)"]
+    reader = Leases(parts.engine, "feedbot-status", now=lambda: moment)
+    live = {i.id for i in reader.live_instances(moment)}
+    for instance in reader.instances():
+        seen = int((moment - instance.last_seen).total_seconds())
+        state = "alive" if instance.id in live else "STOPPED RENEWING"
+        lines.append(f"instance {instance.id}: {state}, last seen {seen} s ago, up since "
+                     f"{when(instance.started)}")
+    leases = {lease.source: lease for lease in reader.leases()}
     for source in config.sources:
         last = parts.runs.last(source.name)
         trigger = parse_schedule(source.schedule, config.timezone)
@@ -58,6 +67,11 @@ def status_lines(config: Config, now: datetime | None = None) -> list[str]:
             if len(gone) > GONE_SHOWN:
                 lines.append(f"    ... and {len(gone) - GONE_SHOWN} more")
         lines.append(f"  next run: {next_text}")
+        lease = leases.get(source.name)
+        if lease is not None:
+            expired = "" if lease.expires > moment else ", EXPIRED: taken over on the next beat"
+            lines.append(f"  checked by: {lease.holder} (lease until "
+                         f"{lease.expires.astimezone(zone):%H:%M:%S}{expired})")
     queue = parts.outbox.status()
     held = ", ".join(f"{n} {reason}" for reason, n in queue.held.items()) or "none"
     age = parts.outbox.oldest_pending_age(moment)

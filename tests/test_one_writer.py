@@ -150,3 +150,67 @@ def test_two_services_bypassing_the_lock_post_every_article_exactly_once(
     assert sum(sent.values()) == 40, outputs
     assert [t for t, n in sent.items() if n > 1] == []
     assert TOKEN not in "".join(outputs)
+
+
+@pytest.mark.slow
+def test_two_services_share_sources_by_lease_and_write_identical_feeds(
+        tmp_path: Path, site: ReplicaSite, telegram: FakeTelegram) -> None:  # noqa: F811
+    db = tmp_path / "shared" / "feedbot.sqlite"
+    configs = []
+    for host in ("host-a", "host-b"):
+        (tmp_path / host).mkdir()
+        configs.append(write_config(tmp_path / host, site, telegram.url, free_port(),
+                                    schedule="every 1s"))
+        # Behind a load balancer both serve one public URL.
+        text = configs[-1].read_text().replace(
+            'database = "data/feedbot.sqlite"', f'database = "{db}"').replace(
+            'output_dir = "public"', 'output_dir = "public"\nbase_url = "https://feeds.example/"')
+        configs[-1].write_text(text)
+    env = dict(os.environ, TEST_FEEDBOT_TOKEN=TOKEN)
+
+    def start(config: Path) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "tests.unlocked_service", str(config)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+
+    def listing_requests() -> int:
+        return sum(1 for _, path, _ in site.requests if path.startswith("/en/posts"))
+
+    first = start(configs[0])
+    wait_for(lambda: runs_finished(db) >= 1, what="the first service's baseline")
+    second = start(configs[1])
+    try:
+        time.sleep(2)  # the second is up and beating
+        site.reset_requests()
+        time.sleep(5)
+        # Every 1 s, one source: one instance's worth of listing walks, not two.
+        assert 2 <= listing_requests() <= 7
+        site.publish(lang="en", title="Checked once", paragraphs=["A detainee was freed."])
+        wait_for(lambda: telegram.sent("@alqst_en"), what="the post")
+
+        def feeds(host: str) -> dict[str, bytes]:
+            root = tmp_path / host / "public"
+            return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+                    if p.is_file()}
+
+        # The instance that did not run the pass rewrites its feeds on its next beat.
+        wait_for(lambda: all(b"Checked once" in feeds(h).get("en/atom.xml", b"")
+                             for h in ("host-a", "host-b")), timeout=25,
+                 what="the article in both instances' feeds")
+        a, b = feeds("host-a"), feeds("host-b")
+        assert len(a) > 10 and a == b  # byte-identical: one ETag behind a load balancer
+        first.kill()  # the lease holder dies: the second takes over at once (same host)
+        first.communicate()
+        site.publish(lang="en", title="After the takeover", paragraphs=["A trial began."])
+        wait_for(lambda: len(telegram.sent("@alqst_en")) == 2, what="the post after it")
+    finally:
+        outputs = _stop_all(second)
+    assert [m.text.split("\n")[0] for m in telegram.sent("@alqst_en")] == [
+        "Checked once", "After the takeover"], outputs
+
+
+def _stop_all(*processes: subprocess.Popen[str]) -> list[str]:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    return [p.communicate(timeout=20)[0] for p in processes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -125,7 +126,9 @@ def test_run_posts_and_publishes_a_new_article_then_stops_cleanly_on_sigterm(
         health = httpx.get(f"http://127.0.0.1:{port}/healthz")
         assert health.status_code == 200 and health.json()["status"] == "ok"
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
-        assert 'feedbot_runs_total{outcome="ok",source="alqst"}' in metrics
+        assert re.search(rf'feedbot_runs_total\{{instance="[^"]+:{process.pid}:\w+",'
+                         r'outcome="ok",source="alqst"\}', metrics), metrics
+        assert re.search(r'feedbot_sources_leased\{instance="[^"]+"\} 1\.0', metrics)
         assert "feedbot_posts_sent_total" in metrics
 
         started = time.monotonic()
