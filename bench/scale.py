@@ -66,6 +66,11 @@ def serve_replicas(hosts: list[str], conn: Connection) -> None:
     while (command := conn.recv()) != "stop":
         if command == "cpu":
             conn.send(cpu_seconds())
+        elif command == "requests":  # (all, listing pages) since the last ask
+            listed = [path for site in sites for _, path, _ in site.requests]
+            conn.send((len(listed), sum(1 for p in listed if "/posts?page=" in p)))
+            for site in sites:
+                site.reset_requests()
     for site in sites:
         site.stop()
 
@@ -96,6 +101,13 @@ class ReplicaServers:
         for conn in self.conns:
             conn.send("cpu")
         return sum(conn.recv() for conn in self.conns)
+
+    def requests(self) -> tuple[int, int]:
+        """Requests (all, listing pages) the sites answered since the last call."""
+        for conn in self.conns:
+            conn.send("requests")
+        counts = [conn.recv() for conn in self.conns]
+        return sum(c[0] for c in counts), sum(c[1] for c in counts)
 
     def __exit__(self, *exc: object) -> None:
         for conn in self.conns:

@@ -48,6 +48,10 @@ STOP_GRACE_SECONDS = 5.0
 IDLE_DRAIN_SECONDS = 30.0
 TELEGRAM_RETRY_FIRST = 5.0  # seconds between getMe attempts while Telegram is unreachable,
 TELEGRAM_RETRY_MAX = 300.0  # doubling up to this
+PUBLISH_EVERY = timedelta(seconds=10)  # while passes run side by side, feeds are rewritten
+#                                        at most this often
+FEEDS_CHECK_SECONDS = 2.0  # how soon a put-off publish is written
+OTHER_INSTANCES_CHECK_SECONDS = 5.0  # how soon other instances' passes reach these feeds
 
 
 class Service:
@@ -69,6 +73,7 @@ class Service:
         self.leases = Leases(self.parts.engine, self.instance, ttl=lease_ttl, now=now)
         self.metrics = Metrics(self.parts, instance=self.instance, leases=self.leases)
         self._published_change = -1  # runs.last_change() when this instance last published
+        self._last_publish: datetime | None = None
         self.scheduler = AsyncIOScheduler(timezone=config.timezone, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         self._wake = asyncio.Event()
@@ -174,10 +179,9 @@ class Service:
                 reports = await checker.check(source)
             # Rendering every feed costs CPU on the event loop: only when something changed,
             # or when an earlier publish failed (a full disk) and is still owed.
-            self._publish_due |= any(r.new or r.updated for r in reports)
-            written: list[Path] = []
-            if self._publish_due:
-                written = self._publish()
+            changed = any(r.new or r.updated for r in reports)
+            self._publish_due |= changed
+            written = self._publish_if_due()
             outcome = _outcome(reports)
             message = "; ".join(_problems(reports))[:1000] or None
             self.parts.runs.finish(
@@ -204,14 +208,50 @@ class Service:
         self.metrics.record_run(source.name, reports, self.parts.runs.last(source.name))
         self._alert_on(source, reports)
 
+    def _publish_if_due(self) -> list[Path]:
+        """Write the feeds when a pass (here or on another instance) changed the database.
+        While other passes are still running, at most once per PUBLISH_EVERY: at 200
+        sources one publish costs seconds of CPU and a first round changes every source;
+        the last pass to end (or `_keep_feeds`) writes what was put off."""
+        if not self._publish_due:
+            return []
+        now = self.now()
+        others = [t for t in self._running_passes if t is not asyncio.current_task()]
+        if others and self._last_publish is not None \
+                and now - self._last_publish < PUBLISH_EVERY:
+            return []
+        self._last_publish = now
+        return self._publish()
+
     def _publish(self) -> list[Path]:
-        """Write the feeds from the database; noted so that passes of other instances
-        (`runs.last_change`) can be told apart from what this one already wrote."""
+        # Everything finished up to now is in what is written: noted so that passes of
+        # other instances (`runs.last_change`) can be told apart from what is done here.
         change = self.parts.runs.last_change()
         written = publish(self.config, self.parts.store).written
         self._publish_due = False
-        self._published_change = change
+        self._published_change = max(self._published_change, change)
         return written
+
+    async def _keep_feeds(self, stop: asyncio.Event) -> None:
+        """Write put-off feeds, and those other instances' passes made stale."""
+        checked = time.monotonic()
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), FEEDS_CHECK_SECONDS)
+            if stop.is_set() or not self._storage_usable("feeds"):
+                continue
+            try:
+                if time.monotonic() - checked >= OTHER_INSTANCES_CHECK_SECONDS:
+                    checked = time.monotonic()
+                    self._publish_due |= self.parts.runs.last_change() > self._published_change
+                self._publish_if_due()
+            except PublishError as exc:  # a full disk: the previous feeds stay in place
+                log.error("feeds: %s", exc)
+            except Exception as exc:
+                reason = storage_reason(exc)
+                if reason is None:
+                    raise
+                self.storage.failed("feeds", reason, self.now())
 
     async def _keep_leases(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -244,8 +284,11 @@ class Service:
                 f"⚠️ The feedbot instance {holder} stopped renewing its leases; "
                 f"{self.instance} took over its sources ({source} first). Nothing is lost: "
                 "its unsent posts go out from here.")
-        if self.parts.runs.last_change() > self._published_change:
-            self._publish()
+        self._publish_due |= self.parts.runs.last_change() > self._published_change
+        try:
+            self._publish_if_due()
+        except PublishError as exc:  # a full disk: kept due, tried again later
+            log.error("feeds: %s", exc)
 
     def _overdue(self, name: str) -> bool:
         source = next(s for s in self.config.sources if s.name == name)
@@ -424,6 +467,7 @@ class Service:
                      else "posting to Telegram")
             deliverer = asyncio.create_task(self._deliver_forever(delivery, stop))
             keeper = asyncio.create_task(self._keep_leases(stop))
+            feeds_keeper = asyncio.create_task(self._keep_feeds(stop))
             await stop.wait()
             log.info("stopping: no new runs; waiting for running passes and sends")
             self._stopping = True
@@ -435,7 +479,11 @@ class Service:
                 log.warning("delivery did not stop in %.0f s; unsent posts stay queued",
                             STOP_GRACE_SECONDS)
             await keeper
+            await feeds_keeper
             if self._stopped_because is None:
+                if self._publish_due:  # what the last passes changed and was put off
+                    with contextlib.suppress(PublishError):
+                        self._publish()
                 self.leases.release_all()  # the others need not wait for the expiry
         finally:
             server.stop()

@@ -47,7 +47,8 @@ def test_run_starts_without_telegram_and_posts_everything_once_it_answers(
                      paragraphs=["أفرجت السلطات عن ناشط حقوقي بعد سنوات من الاعتقال."])
         done = runs_finished(db)
         wait_for(lambda: runs_finished(db) >= done + 2, what="passes storing both")
-        assert "Activist freed" in httpx.get(f"http://127.0.0.1:{port}/en/rss.xml").text
+        wait_for(lambda: "Activist freed" in httpx.get(f"http://127.0.0.1:{port}/en/rss.xml").text,
+                 what="the article in the feed")
         fake.start(telegram_port)  # Telegram comes up
         wait_for(lambda: fake.sent("@alqst_en") and fake.sent("@alqst_ar"), timeout=40,
                  what="both posts once Telegram answers")
