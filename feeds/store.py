@@ -1,7 +1,7 @@
 """Articles, fetch state and listing state in one database, behind SQLAlchemy Core.
 
-All SQL of the article side lives here. SQLite is the default; the schema uses only
-portable types so a PostgreSQL URL can be added later without touching callers.
+All SQL of the article side lives here. SQLite is the default, PostgreSQL the server
+choice (feeds.database); the schema uses only types both store the same way.
 """
 
 from __future__ import annotations
@@ -28,21 +28,21 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
-    create_engine,
-    event,
     func,
     or_,
     select,
 )
 
+from feeds.database import create_database_engine, database_url
 from feeds.models import ActionLink, Article, Kind
 from feeds.schema import create_tables
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware datetimes stored as UTC (SQLite has no time zones)."""
+    """Timezone-aware datetimes stored as naive UTC: SQLite has no time zones, and on
+    PostgreSQL a `timestamp without time zone` keeps the same values and comparisons."""
 
-    impl = DateTime
+    impl = DateTime(timezone=False)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
@@ -158,27 +158,9 @@ class ListingState:
 OnStored = Callable[[Connection, Article, Change], None]
 
 
-def database_url(path: Path | str) -> str:
-    text = str(path)
-    return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
-
-
 def open_engine(url_or_path: Path | str) -> Engine:
-    """An engine with the schema created; SQLite gets WAL and a busy timeout."""
-    url = database_url(url_or_path)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
-    if url.startswith("sqlite"):
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
+    """An engine with the schema created: a SQLite file path or a database URL."""
+    engine = create_database_engine(database_url(url_or_path))
     create_tables(engine, metadata)
     return engine
 

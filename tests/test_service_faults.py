@@ -102,7 +102,7 @@ def test_a_new_database_beside_published_feeds_warns_the_operator(
     Service(config, {config.telegram.token_env: TOKEN})  # publishes nothing yet
     (config.feeds.output_dir / "en").mkdir(parents=True)
     (config.feeds.output_dir / "en" / "rss.xml").write_text("<rss/>")
-    config.database.unlink()
+    config.database_file.unlink()
     service = Service(config, {config.telegram.token_env: TOKEN})
     [problem] = service.parts.alerts.open_problems("database:")
     assert "new, empty database" in problem.text and "deleted or moved" in problem.text
@@ -186,7 +186,7 @@ def test_a_full_disk_is_one_line_per_attempt_one_alert_and_a_recovery_notice(
     posted = [m.text for m in telegram.sent("@alqst")]
     # The flood guard posts the 10 newest of each pass (two passes) and holds the rest.
     assert len(posted) == 20 and len(set(posted)) == 20
-    with sqlite3.connect(config.database) as conn:
+    with sqlite3.connect(config.database_file) as conn:
         queued = conn.execute("select count(*) from outbox where action = 'send' and "
                               "article_key like '%detainee-%' and (status in ('pending', "
                               "'sent') or hold_reason = 'flood')").fetchone()[0]
