@@ -32,6 +32,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.types import TypeEngine
 
 from feeds.database import create_database_engine, database_url
 from feeds.models import ActionLink, Article, Kind
@@ -56,13 +57,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+def site_string(length: int) -> TypeEngine[str]:
+    """A string the site decides (a URL, an ETag): VARCHAR(length) on SQLite as always
+    (SQLite never enforces the length), TEXT on PostgreSQL, which would refuse the longer
+    values SQLite keeps (URLs reach 8 KB, feeds.sanitize.MAX_URL_CHARS)."""
+    return String(length).with_variant(Text(), "postgresql")
+
+
 metadata = MetaData()
 
 articles = Table(
     "articles",
     metadata,
-    Column("key", String(1000), primary_key=True),
-    Column("url", String(1000), nullable=False, index=True),
+    Column("key", site_string(1000), primary_key=True),
+    Column("url", site_string(1000), nullable=False, index=True),
     Column("source", String(100), nullable=False, index=True),
     Column("lang", String(10), nullable=False),
     Column("title", Text, nullable=False),
@@ -72,7 +80,7 @@ articles = Table(
     Column("published", UTCDateTime, nullable=False, index=True),
     Column("date_is_guess", Boolean, nullable=False, default=False),
     Column("updated", UTCDateTime, nullable=False),
-    Column("image", String(1000)),
+    Column("image", site_string(1000)),
     Column("kind", String(20), nullable=False),
     Column("categories", Text, nullable=False, default="[]"),
     Column("actions", Text, nullable=False, default="[]"),
@@ -85,11 +93,11 @@ articles = Table(
 fetch_state = Table(
     "fetch_state",
     metadata,
-    Column("url", String(1000), primary_key=True),
+    Column("url", site_string(1000), primary_key=True),
     Column("source", String(100), nullable=False, index=True),
-    Column("etag", String(500)),
-    Column("last_modified", String(100)),
-    Column("article_key", String(1000)),  # what this URL resolved to (canonical dedup)
+    Column("etag", site_string(500)),
+    Column("last_modified", site_string(100)),
+    Column("article_key", site_string(1000)),  # what this URL resolved to (canonical dedup)
     Column("content_hash", String(64)),
     Column("failures", Integer, nullable=False, default=0),
     Column("last_error", Text),
@@ -120,7 +128,7 @@ listing_state = Table(
     Column("last_run", UTCDateTime),
     Column("last_error", Text),
     # Where a walk cut short by its page cap goes on next pass (a burst of new articles).
-    Column("resume_url", String(1000)),
+    Column("resume_url", site_string(1000)),
 )
 
 
