@@ -25,6 +25,7 @@ from bot.service import Service
 from feeds.replica import ReplicaSite
 from tests.conftest import TEST_TOKEN as TOKEN
 from tests.fakes.telegram import FakeTelegram
+from tests.pg_cluster import PostgresCluster
 from tests.test_service import free_port, runs_finished, start_service, wait_for, write_config
 
 CHATS = ["@alqst_en", "@alqst_ar", "@operator"]
@@ -220,3 +221,22 @@ def test_sigkill_during_a_429_wait_then_restart_sends_nothing_before_it_ends(
         [round(c.at - refused.at, 2) for c in sends]
     assert sorted(m.text.split("\n")[0] for m in fake.sent("@alqst_en")) == [
         "Queued meanwhile", "Refused once"]
+
+
+def test_an_unreachable_postgresql_is_a_storage_fault_named_without_its_password(
+        pg_cluster: PostgresCluster) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.storage_guard import StorageGuard, storage_reason
+    from feeds.database import create_database_engine
+
+    url = f"postgresql+psycopg://feedbot:s3cret-pw@127.0.0.1:{free_port()}/feedbot"
+    engine = create_database_engine(url)
+    try:
+        with pytest.raises(OperationalError) as info:
+            engine.connect()
+    finally:
+        engine.dispose()
+    reason = storage_reason(info.value)
+    assert reason is not None and reason.startswith("the database server cannot be reached")
+    assert StorageGuard(None, "postgresql+psycopg://feedbot:***@db/feedbot").file_lost() is None

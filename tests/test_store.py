@@ -12,6 +12,7 @@ import pytest
 
 from feeds.models import Article
 from feeds.store import ArticleStore, Change, open_engine
+from tests.pg_cluster import PostgresCluster
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -114,3 +115,18 @@ def test_long_urls_and_non_latin_text_are_stored_whole(store: ArticleStore) -> N
     assert stored is not None and stored.title == title and stored.url == url
     assert store.fetch_states([url])[url].etag == 'W/"' + "e" * 700 + '"'
     assert store.known_urls([url]) == {url}
+
+
+def test_a_postgresql_connection_dropped_by_the_server_is_replaced(
+        postgres_url: str, pg_cluster: PostgresCluster) -> None:
+    # A server restart or failover closes pooled connections; the next job must not fail.
+    engine = open_engine(postgres_url)
+    try:
+        store = ArticleStore(engine)
+        store.upsert(article(published=T0), T0)
+        name = postgres_url.rsplit("/", 1)[1]
+        pg_cluster.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+        assert store.count() == 1
+    finally:
+        engine.dispose()
