@@ -135,7 +135,7 @@ def check_child(workdir: str, site_url: str, telegram_url: str, once: bool) -> N
             return
 
 
-def baseline_done(db: Path) -> bool:
+def baseline_done(db: Path | str) -> bool:
     engine = open_engine(db)
     try:
         with engine.connect() as conn:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -77,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             from bot.status import print_status
 
-            return print_status(load_config(args.config))
+            return print_status(load_config(args.config, os.environ))
         if args.command == "config":
-            config = load_config(args.config)
+            config = load_config(args.config, os.environ)
             for warning in config.warnings:
                 print(f"warning: {warning}")
             print(f"{args.config}: ok ({len(config.sources)} source(s): "
@@ -90,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "preview":
             from bot.preview import run_preview
 
-            return run_preview(args.url, load_config(args.config) if args.config else None,
+            return run_preview(args.url,
+                               load_config(args.config, os.environ) if args.config else None,
                                args.source)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _load_and_warn(path: Path) -> Config:
     """The config for a command that works with it: its warnings logged once, at start."""
-    config = load_config(path)
+    config = load_config(path, os.environ)
     for warning in config.warnings:
         log.warning("config: %s", warning)
     return config
@@ -125,15 +127,23 @@ def _run(config: Config, dry_run: bool) -> int:
         return await Service(config, environ).run(stop)
 
     # Taken before the database is opened: a second instance touches nothing.
-    with WriterLock(config.database, "feedbot run"):
+    with _writer_lock(config, "feedbot run"):
         return asyncio.run(main())
+
+
+def _writer_lock(config: Config, command: str) -> contextlib.AbstractContextManager[object]:
+    """One writer per SQLite file. A server database (PostgreSQL) takes no file lock: there
+    several instances share the work through leases instead."""
+    if config.database_file is None:
+        return contextlib.nullcontext()
+    return WriterLock(config.database_file, command)
 
 
 def _check(config: Config, names: list[str] | None) -> int:
     unknown = [n for n in names or [] if n not in {s.name for s in config.sources}]
     if unknown:
         raise ConfigError(f"--source: no source named {unknown[0]!r} in {config.path}")
-    with WriterLock(config.database, "feedbot check"):
+    with _writer_lock(config, "feedbot check"):
         parts = build_parts(config)
         started = utc_now()
         # Posts for what this pass finds are queued (and sent by `feedbot run`): an article
@@ -143,7 +153,8 @@ def _check(config: Config, names: list[str] | None) -> int:
         print_reports(reports)
         seconds = (utc_now() - started).total_seconds()
         queued = parts.outbox.pending_count()
-        print(f"done in {seconds:.1f} s; {parts.store.count()} articles in {config.database}"
+        print(f"done in {seconds:.1f} s; {parts.store.count()} articles in "
+              f"{config.database_display}"
               + (f"; {queued} post(s) queued for Telegram (sent by feedbot run)"
                  if queued else ""))
     return 1 if any(r.failures or r.warnings for r in reports) else 0

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from feeds.campaigns import ClassifierRules
+from feeds.database import DatabaseURLError, check_url, display_url, is_url, sqlite_file, sqlite_url
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, FetchSettings, Listing, SourceSettings
 
 
@@ -66,7 +67,7 @@ class TelegramSettings:
 class Config:
     path: Path | None
     timezone: str
-    database: Path
+    database: str  # a SQLAlchemy URL; `sqlite:////abs/feedbot.sqlite` for a file
     fetch: FetchSettings
     sources: tuple[SourceSettings, ...]
     feeds: FeedSettings
@@ -79,6 +80,24 @@ class Config:
     def token(self, environ: Mapping[str, str]) -> str | None:
         """The bot token from the environment, or None for a dry run."""
         return environ.get(self.telegram.token_env) or None
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file; None for a server database (PostgreSQL)."""
+        return sqlite_file(self.database)
+
+    @property
+    def database_display(self) -> str:
+        """The database as messages show it: the SQLite file, or the URL without its
+        password."""
+        return display_url(self.database)
+
+
+# Settings that differ per host, read from the environment passed to `load_config`
+# (never from os.environ here). An empty value counts as not set.
+ENV_DATABASE = "FEEDBOT_DATABASE_URL"  # overrides database
+ENV_LISTEN = "FEEDBOT_LISTEN"  # overrides feeds.listen
+ENV_BASE_URL = "FEEDBOT_BASE_URL"  # overrides feeds.base_url
 
 
 # ---- small typed readers -------------------------------------------------------------
@@ -317,16 +336,21 @@ def _str_list(table: dict[str, Any], key: str, where: str, default: list[str]) -
     return list(value)
 
 
-def _feeds(table: dict[str, Any], base_dir: Path) -> FeedSettings:
+def _feeds(table: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) -> FeedSettings:
     w = "feeds."
     _no_unknown(table, {"output_dir", "base_url", "listen", "max_items", "title"}, w)
-    listen = _take(table, "listen", w, str, "127.0.0.1:8080")
+    listen, listen_key = _take(table, "listen", w, str, "127.0.0.1:8080"), w + "listen"
+    if environ.get(ENV_LISTEN):
+        listen, listen_key = environ[ENV_LISTEN], ENV_LISTEN
     host, _, port = listen.rpartition(":")
     # isascii: "²" and "٨" are digits to str.isdigit but not to int().
     if not host or not (port.isascii() and port.isdigit()) or not 0 <= int(port) < 65536:
-        raise ConfigError(f"{w}listen: expected host:port like 127.0.0.1:8080, got {listen!r}")
-    base_url = _take(table, "base_url", w, str, f"http://{listen}/")
-    _url(base_url, w + "base_url")
+        raise ConfigError(f"{listen_key}: expected host:port like 127.0.0.1:8080, "
+                          f"got {listen!r}")
+    base_url, base_url_key = _take(table, "base_url", w, str, f"http://{listen}/"), w + "base_url"
+    if environ.get(ENV_BASE_URL):
+        base_url, base_url_key = environ[ENV_BASE_URL], ENV_BASE_URL
+    _url(base_url, base_url_key)
     return FeedSettings(
         output_dir=base_dir / _take(table, "output_dir", w, str, "public"),
         base_url=base_url if base_url.endswith("/") else base_url + "/",
@@ -397,8 +421,12 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
 _TOP_KEYS = {"organisation", "timezone", "database", "fetch", "sources", "feeds", "telegram"}
 
 
-def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None) -> Config:
-    """Validate a parsed TOML document; relative paths are resolved against `base_dir`."""
+def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
+                 environ: Mapping[str, str] | None = None) -> Config:
+    """Validate a parsed TOML document; relative paths are resolved against `base_dir`.
+    `environ` holds the per-host overrides (FEEDBOT_DATABASE_URL, FEEDBOT_LISTEN,
+    FEEDBOT_BASE_URL); none are read without it."""
+    environ = environ or {}
     _no_unknown(data, _TOP_KEYS, "")
     tz = _take(data, "timezone", "", str, "UTC")
     try:
@@ -413,20 +441,16 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None)
     for i, name in enumerate(names):
         if name in names[:i]:
             raise ConfigError(f"sources[{i}].name: {name!r} is used twice")
-    database = _take(data, "database", "", str, "feedbot.sqlite")
-    # Only a path is checked: a value with "://" is a database URL, passed on as it is.
-    if "://" not in database and (base_dir / database).is_dir():
-        raise ConfigError(f"database: {base_dir / database} is a directory; name the database "
-                          "file, like 'data/feedbot.sqlite'")
+    database = _database(data, base_dir, environ)
     _check_listings(sources)
-    feeds = _feeds(_take(data, "feeds", "", dict, {}), base_dir)
-    _check_listen(feeds, sources)
+    feeds = _feeds(_take(data, "feeds", "", dict, {}), base_dir, environ)
+    _check_listen(feeds, sources, ENV_LISTEN if environ.get(ENV_LISTEN) else "feeds.listen")
     telegram = _telegram(_take(data, "telegram", "", dict, {}))
     return Config(
         path=path,
         organisation=_take(data, "organisation", "", str, ""),
         timezone=tz,
-        database=base_dir / database,
+        database=database,
         fetch=_fetch(_take(data, "fetch", "", dict, {})),
         sources=sources,
         feeds=feeds,
@@ -434,6 +458,24 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None)
         warnings=(*_listing_warnings(sources), *_channel_warnings(sources, telegram),
                   *_quiet_warnings(telegram)),
     )
+
+
+def _database(data: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) -> str:
+    """The database as a SQLAlchemy URL. A value with "://" is a URL, taken as given (its
+    driver must be installed); anything else is a SQLite file relative to `base_dir`."""
+    value, key = _take(data, "database", "", str, "feedbot.sqlite"), "database"
+    if environ.get(ENV_DATABASE):
+        value, key = environ[ENV_DATABASE], ENV_DATABASE
+    if is_url(value):
+        try:
+            check_url(value)
+        except DatabaseURLError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+        return value
+    if (base_dir / value).is_dir():
+        raise ConfigError(f"{key}: {base_dir / value} is a directory; name the database "
+                          "file, like 'data/feedbot.sqlite'")
+    return sqlite_url(base_dir / value)
 
 
 # ---- across sections: what each part accepts but the whole gets wrong -----------------
@@ -455,7 +497,8 @@ def _check_listings(sources: tuple[SourceSettings, ...]) -> None:
         seen[listing.url] = key
 
 
-def _check_listen(feeds: FeedSettings, sources: tuple[SourceSettings, ...]) -> None:
+def _check_listen(feeds: FeedSettings, sources: tuple[SourceSettings, ...],
+                  listen_key: str) -> None:
     loopback, anywhere = {"127.0.0.1", "localhost", "::1"}, {"0.0.0.0", "::", ""}
     listen = feeds.listen_host.lower().strip("[]")
     for key, listing in _listing_keys(sources):
@@ -464,7 +507,7 @@ def _check_listen(feeds: FeedSettings, sources: tuple[SourceSettings, ...]) -> N
         port = parts.port or (443 if parts.scheme == "https" else 80)
         same_host = host == listen or (host in loopback and listen in loopback | anywhere)
         if same_host and port == feeds.listen_port:
-            raise ConfigError(f"feeds.listen: {feeds.listen_host}:{feeds.listen_port} is where "
+            raise ConfigError(f"{listen_key}: {feeds.listen_host}:{feeds.listen_port} is where "
                               f"{key} is read from; the bot would scrape its own feed server")
 
 
@@ -505,8 +548,9 @@ def _quiet_warnings(telegram: TelegramSettings) -> list[str]:
     return []
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate a config file; raises ConfigError with a one-line reason."""
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file, with the overrides `environ` holds (see
+    `parse_config`); raises ConfigError with a one-line reason."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -515,7 +559,7 @@ def load_config(path: Path) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    return parse_config(data, path.parent.resolve(), path)
+    return parse_config(data, path.parent.resolve(), path, environ)
 
 
 def check_runtime(config: Config, environ: Mapping[str, str], *, dry_run: bool) -> None:
@@ -525,8 +569,10 @@ def check_runtime(config: Config, environ: Mapping[str, str], *, dry_run: bool) 
         raise ConfigError(f"telegram.token_env: the environment variable "
                           f"{config.telegram.token_env} is not set (use --dry-run to print "
                           "posts instead of sending them)")
-    for key, directory in (("feeds.output_dir", config.feeds.output_dir),
-                           ("database", config.database.parent)):
+    directories = [("feeds.output_dir", config.feeds.output_dir)]
+    if config.database_file is not None:
+        directories.append(("database", config.database_file.parent))
+    for key, directory in directories:
         try:
             directory.mkdir(parents=True, exist_ok=True)
             probe = directory / ".feedbot-write-test"

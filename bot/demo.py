@@ -116,7 +116,7 @@ def _run(out: Callable[[str], None], workdir: Path, *, serve: bool, channel: str
                     "printing the posts instead")
             environ = environ if channel else {}
             out(f"replica site:  {site.base_url}/en/posts?page=1  {site.base_url}/ar/posts?page=1")
-            out(f"database:      {config.database}")
+            out(f"database:      {config.database_display}")
             out("")
             out("== pass 1: first run, everything on the site is recorded as seen, "
                 "nothing is posted")

@@ -41,7 +41,7 @@ from sqlalchemy import (
 from bot.claims import CLAIM_TTL, claim_is_dead, local_prefix
 from feeds.models import Article
 from feeds.schema import create_tables
-from feeds.store import ArticleStore, Change, UTCDateTime
+from feeds.store import ArticleStore, Change, UTCDateTime, site_string
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_key", String(1000), nullable=False),
+    Column("article_key", site_string(1000), nullable=False),
     Column("chat", String(200), nullable=False),
     Column("action", String(10), nullable=False),  # send | edit
     Column("status", String(10), nullable=False),  # incoming | pending | held | sent

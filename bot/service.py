@@ -62,10 +62,10 @@ class Service:
                  lease_ttl: timedelta = DEFAULT_TTL) -> None:
         self.config = config
         self.now = now
-        fresh_database = "://" not in str(config.database) and not config.database.exists()
+        fresh_database = config.database_file is not None and not config.database_file.exists()
         self.parts: Parts = build_parts(config, now)
         self.sender = make_sender(config, environ)
-        self.storage = StorageGuard(config.database)
+        self.storage = StorageGuard(config.database_file, config.database_display)
         self._stopped_because: str | None = None
         if fresh_database:
             self._announce_new_database()
@@ -158,9 +158,9 @@ class Service:
                 raise
             if self.storage.failed(f"run source={source.name}", reason, self.now()):
                 await self._tell_operator(
-                    f"⚠️ feedbot cannot write its database: {reason} ({self.config.database}). "
-                    "Checks and posts are paused and retried with backoff; nothing already "
-                    "stored is lost.")
+                    f"⚠️ feedbot cannot write its database: {reason} "
+                    f"({self.config.database_display}). Checks and posts are paused and "
+                    "retried with backoff; nothing already stored is lost.")
             return
         finally:
             if task is not None:
@@ -318,7 +318,7 @@ class Service:
         episode = self.storage.worked(self.now())
         if episode is not None:
             await self._tell_operator(
-                f"✅ feedbot can write its database again ({self.config.database}) after "
+                f"✅ feedbot can write its database again ({self.config.database_display}) after "
                 f"{episode.attempts} failed attempt(s) since "
                 f"{episode.since.astimezone(ZoneInfo(self.config.timezone)):%Y-%m-%d %H:%M %Z}.")
 
@@ -340,7 +340,7 @@ class Service:
         output = self.config.feeds.output_dir
         if not any(output.glob("*/rss.xml")) and not any(output.glob("*/*/rss.xml")):
             return
-        text = (f"⚠️ feedbot started with a new, empty database ({self.config.database}) "
+        text = (f"⚠️ feedbot started with a new, empty database ({self.config.database_display}) "
                 f"although {output} holds feeds from an earlier one. Was the database "
                 "deleted or moved? This run records the site as already seen (nothing is "
                 "posted twice), but corrections can no longer edit earlier posts.")
@@ -416,7 +416,7 @@ class Service:
                     elif self.storage.failed("delivery", reason, self.now()):
                         await self._tell_operator(
                             f"⚠️ feedbot cannot use its database: {reason} "
-                            f"({self.config.database}). Posts wait; retried with backoff.")
+                            f"({self.config.database_display}). Posts wait; retried with backoff.")
             self._wake.clear()
             stopper = asyncio.ensure_future(stop.wait())
             waker = asyncio.ensure_future(self._wake.wait())

@@ -23,9 +23,13 @@ def status_lines(config: Config, now: datetime | None = None) -> list[str]:
     def when(value: datetime | None) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if value else "never"
 
-    holder = current_holder(config.database)
-    lines = [f"service: running, {holder}" if holder else
-             "service: not running (no process holds the database)"]
+    if config.database_file is None:
+        # A server database has no single-writer lock to ask; name it (never its password).
+        lines = [f"database: {config.database_display}"]
+    else:
+        holder = current_holder(config.database_file)
+        lines = [f"service: running, {holder}" if holder else
+                 "service: not running (no process holds the database)"]
     reader = Leases(parts.engine, "feedbot-status", now=lambda: moment)
     live = {i.id for i in reader.live_instances(moment)}
     for instance in reader.instances():

@@ -33,6 +33,13 @@ _REASONS = (
     ("disk i/o error", "disk I/O error"),
     ("unable to open database", "the database file cannot be opened"),
     ("no such table", "the database has lost its tables (was the file replaced?)"),
+    # PostgreSQL down, restarting or unreachable (psycopg's words; they carry no password).
+    ("connection refused", "the database server cannot be reached (connection refused)"),
+    ("could not connect", "the database server cannot be reached"),
+    ("connection failed", "the database server cannot be reached"),
+    ("server closed the connection", "the database server closed the connection"),
+    ("terminating connection", "the database server closed the connection"),
+    ("the database system is", "the database server is starting up or shutting down"),
 )
 
 
@@ -60,10 +67,13 @@ class _Episode:
 class StorageGuard:
     """Backoff and one-line reporting for storage faults; see the module docstring."""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path | None, display: str = "") -> None:
+        """`database`: the SQLite file (None for a server database, which has no file to
+        lose); `display`: how log lines name the database (default: the file)."""
         self.database = database
+        self.display = display or str(database)
         self._episode: _Episode | None = None
-        self._identity = _file_identity(database)
+        self._identity = _file_identity(database) if database is not None else None
 
     @property
     def failing(self) -> str | None:
@@ -83,7 +93,7 @@ class StorageGuard:
         wait = min(FIRST_BACKOFF * 2 ** (episode.attempts - 1), MAX_BACKOFF)
         episode.next_try = now + wait
         log.error("storage: %s failed: %s (%s); attempt %d, next in %d s", what, reason,
-                  self.database, episode.attempts, wait.total_seconds())
+                  self.display, episode.attempts, wait.total_seconds())
         return episode.attempts == 1
 
     def worked(self, now: datetime) -> _Episode | None:
@@ -92,13 +102,15 @@ class StorageGuard:
         if episode is not None:
             log.warning("storage: works again after %d failed attempt(s) since %s (%s)",
                         episode.attempts, episode.since.isoformat(timespec="seconds"),
-                        self.database)
+                        self.display)
         return episode
 
     def file_lost(self) -> str | None:
         """Why the database file is no longer the one this process opened, or None.
         Writing on would go into a deleted file (lost at exit) or a stranger's database."""
-        if self._identity is None:  # not a file (a URL) or not created yet at start
+        if self.database is None:  # a server database: nothing on this disk to lose
+            return None
+        if self._identity is None:  # not created yet at start
             self._identity = _file_identity(self.database)
             return None
         current = _file_identity(self.database)

@@ -1,7 +1,7 @@
 """Articles, fetch state and listing state in one database, behind SQLAlchemy Core.
 
-All SQL of the article side lives here. SQLite is the default; the schema uses only
-portable types so a PostgreSQL URL can be added later without touching callers.
+All SQL of the article side lives here. SQLite is the default, PostgreSQL the server
+choice (feeds.database); the schema uses only types both store the same way.
 """
 
 from __future__ import annotations
@@ -28,21 +28,22 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
-    create_engine,
-    event,
     func,
     or_,
     select,
 )
+from sqlalchemy.types import TypeEngine
 
+from feeds.database import create_database_engine, database_url
 from feeds.models import ActionLink, Article, Kind
 from feeds.schema import create_tables
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Timezone-aware datetimes stored as UTC (SQLite has no time zones)."""
+    """Timezone-aware datetimes stored as naive UTC: SQLite has no time zones, and on
+    PostgreSQL a `timestamp without time zone` keeps the same values and comparisons."""
 
-    impl = DateTime
+    impl = DateTime(timezone=False)
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
@@ -56,13 +57,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+def site_string(length: int) -> TypeEngine[str]:
+    """A string the site decides (a URL, an ETag): VARCHAR(length) on SQLite as always
+    (SQLite never enforces the length), TEXT on PostgreSQL, which would refuse the longer
+    values SQLite keeps (URLs reach 8 KB, feeds.sanitize.MAX_URL_CHARS)."""
+    return String(length).with_variant(Text(), "postgresql")
+
+
 metadata = MetaData()
 
 articles = Table(
     "articles",
     metadata,
-    Column("key", String(1000), primary_key=True),
-    Column("url", String(1000), nullable=False, index=True),
+    Column("key", site_string(1000), primary_key=True),
+    Column("url", site_string(1000), nullable=False, index=True),
     Column("source", String(100), nullable=False, index=True),
     Column("lang", String(10), nullable=False),
     Column("title", Text, nullable=False),
@@ -72,7 +80,7 @@ articles = Table(
     Column("published", UTCDateTime, nullable=False, index=True),
     Column("date_is_guess", Boolean, nullable=False, default=False),
     Column("updated", UTCDateTime, nullable=False),
-    Column("image", String(1000)),
+    Column("image", site_string(1000)),
     Column("kind", String(20), nullable=False),
     Column("categories", Text, nullable=False, default="[]"),
     Column("actions", Text, nullable=False, default="[]"),
@@ -85,11 +93,11 @@ articles = Table(
 fetch_state = Table(
     "fetch_state",
     metadata,
-    Column("url", String(1000), primary_key=True),
+    Column("url", site_string(1000), primary_key=True),
     Column("source", String(100), nullable=False, index=True),
-    Column("etag", String(500)),
-    Column("last_modified", String(100)),
-    Column("article_key", String(1000)),  # what this URL resolved to (canonical dedup)
+    Column("etag", site_string(500)),
+    Column("last_modified", site_string(100)),
+    Column("article_key", site_string(1000)),  # what this URL resolved to (canonical dedup)
     Column("content_hash", String(64)),
     Column("failures", Integer, nullable=False, default=0),
     Column("last_error", Text),
@@ -120,7 +128,7 @@ listing_state = Table(
     Column("last_run", UTCDateTime),
     Column("last_error", Text),
     # Where a walk cut short by its page cap goes on next pass (a burst of new articles).
-    Column("resume_url", String(1000)),
+    Column("resume_url", site_string(1000)),
 )
 
 
@@ -158,27 +166,9 @@ class ListingState:
 OnStored = Callable[[Connection, Article, Change], None]
 
 
-def database_url(path: Path | str) -> str:
-    text = str(path)
-    return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
-
-
 def open_engine(url_or_path: Path | str) -> Engine:
-    """An engine with the schema created; SQLite gets WAL and a busy timeout."""
-    url = database_url(url_or_path)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30} if url.startswith("sqlite") else {})
-    if url.startswith("sqlite"):
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
+    """An engine with the schema created: a SQLite file path or a database URL."""
+    engine = create_database_engine(database_url(url_or_path))
     create_tables(engine, metadata)
     return engine
 

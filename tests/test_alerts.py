@@ -1,11 +1,13 @@
-"""Operator alerts: once per problem, once on recovery, across restarts."""
+"""Operator alerts: once per problem, once on recovery, across restarts; on SQLite and on
+PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from bot.alerts import KEY_LIMIT, Alerts, problem_key
 from bot.claims import CLAIM_TTL
@@ -15,8 +17,22 @@ NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def alerts(tmp_path: Path) -> Alerts:
-    return Alerts(open_engine(tmp_path / "db.sqlite"), operator_chat="42", now=lambda: NOW)
+def connect(backend: str) -> Iterator[Callable[[], Engine]]:
+    """A new engine on the test's database per call (a process of its own), disposed after."""
+    engines: list[Engine] = []
+
+    def make() -> Engine:
+        engines.append(open_engine(backend))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def alerts(connect: Callable[[], Engine]) -> Alerts:
+    return Alerts(connect(), operator_chat="42", now=lambda: NOW)
 
 
 def test_a_problem_alerts_once_and_its_recovery_once(alerts: Alerts) -> None:
@@ -29,8 +45,8 @@ def test_a_problem_alerts_once_and_its_recovery_once(alerts: Alerts) -> None:
                                                              "✅ alqst works again"]
 
 
-def test_open_problems_survive_a_restart(tmp_path: Path) -> None:
-    engine = open_engine(tmp_path / "db.sqlite")
+def test_open_problems_survive_a_restart(connect: Callable[[], Engine]) -> None:
+    engine = connect()
     Alerts(engine, now=lambda: NOW).raise_("chat:@a:not-member", "gone")
     restarted = Alerts(engine, now=lambda: NOW)
     assert restarted.raise_("chat:@a:not-member", "gone") is False
@@ -39,9 +55,9 @@ def test_open_problems_survive_a_restart(tmp_path: Path) -> None:
 
 
 def test_an_alert_is_claimed_by_one_of_two_processes_and_retried_if_never_sent(
-        tmp_path: Path) -> None:
-    first = Alerts(open_engine(tmp_path / "db.sqlite"), operator_chat="42", now=lambda: NOW)
-    second = Alerts(open_engine(tmp_path / "db.sqlite"), operator_chat="42", now=lambda: NOW)
+        connect: Callable[[], Engine]) -> None:
+    first = Alerts(connect(), operator_chat="42", now=lambda: NOW)
+    second = Alerts(connect(), operator_chat="42", now=lambda: NOW)
     first.raise_("source:alqst:failing", "alqst fails")
     [mine], [theirs] = first.pending_notices(NOW), second.pending_notices(NOW)
     assert first.claim_notice(mine, NOW) and not second.claim_notice(theirs, NOW)
@@ -60,8 +76,8 @@ def test_a_problem_can_come_back_after_recovery(alerts: Alerts) -> None:
 
 
 def test_without_an_operator_chat_alerts_are_logged_only(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    alerts = Alerts(open_engine(tmp_path / "db.sqlite"), now=lambda: NOW)
+        connect: Callable[[], Engine], caplog: pytest.LogCaptureFixture) -> None:
+    alerts = Alerts(connect(), now=lambda: NOW)
     alerts.raise_("k", "something broke")
     assert alerts.unsent_count() == 0
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
@@ -72,3 +88,14 @@ def test_long_keys_are_shortened_without_colliding() -> None:
     a, b = "post:@c:" + "x" * 400 + "a", "post:@c:" + "x" * 400 + "b"
     assert len(problem_key(a)) == KEY_LIMIT and problem_key(a) != problem_key(b)
     assert problem_key("short") == "short"
+
+
+def test_open_problems_are_found_by_prefix_and_a_long_key_fits(alerts: Alerts) -> None:
+    long_key = "post:@c:https://alqst.org/ar/post/" + "%D8%A7" * 200
+    alerts.raise_(long_key, "a post failed")
+    alerts.raise_("source:alqst:failing", "alqst fails")
+    alerts.raise_("source:alqst_2:failing", "alqst_2 fails")
+    assert [p.key for p in alerts.open_problems("post:@c:")] == [problem_key(long_key)]
+    # "_" is a character, not a wildcard: alqst_ matches one source only.
+    assert [p.text for p in alerts.open_problems("source:alqst_")] == ["alqst_2 fails"]
+    assert alerts.is_open(long_key) and alerts.resolve(long_key)

@@ -80,3 +80,38 @@ def test_run_logs_each_config_warning_once_at_start(
     warnings = [line for line in output.splitlines() if "WARNING bot.cli: config:" in line]
     assert len(warnings) == 1, output
     assert "telegram.channels: no channel for 'en'" in warnings[0]
+
+
+def test_check_and_status_on_postgresql_from_the_environment_never_show_the_password(
+        tmp_path: Path, site: ReplicaSite, postgres_url: str) -> None:
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.engine import make_url
+
+    from feeds.store import articles
+
+    config = write_config(tmp_path, site, "http://127.0.0.1:9", free_port())
+    password = make_url(postgres_url).password
+    assert password
+    env = dict(os.environ, FEEDBOT_DATABASE_URL=postgres_url)
+    check = subprocess.run([sys.executable, "-m", "bot", "check", "--config", str(config)],
+                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    shown = make_url(postgres_url).render_as_string(hide_password=True)
+    assert f"articles in {shown}" in check.stdout
+    status = subprocess.run([sys.executable, "-m", "bot", "status", "--config", str(config)],
+                            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert status.returncode == 0, status.stderr
+    assert status.stdout.startswith(f"database: {shown}\n")
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            stored = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored > 0
+    assert f"source alqst (every 2s): {stored} articles" in status.stdout
+    for output in (check.stdout, check.stderr, status.stdout, status.stderr):
+        assert password not in output
+    # Nothing of SQLite was made beside the config: no file, no lock, no "postgresql:" folder.
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
+    assert not list(tmp_path.glob("postgresql*"))

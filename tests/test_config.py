@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -160,7 +161,7 @@ def test_database_pointing_at_a_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     with pytest.raises(ConfigError, match=r"^database: .*data is a directory"):
         parse_config(minimal(database="data"), tmp_path)
-    assert parse_config(minimal(database="data/feedbot.sqlite"), tmp_path).database == \
+    assert parse_config(minimal(database="data/feedbot.sqlite"), tmp_path).database_file == \
         tmp_path / "data" / "feedbot.sqlite"
     # A database URL is not a path: it is not looked for on disk.
     parse_config(minimal(database="postgresql+psycopg://feedbot@db/feedbot"), tmp_path)
@@ -225,3 +226,82 @@ def test_config_check_command_refuses_a_channel_that_is_not_a_chat(tmp_path: Pat
     assert result.stderr.strip().splitlines() == [
         "config error: telegram.channels.ar: expected a chat like '@alqst_en' or a numeric id "
         "like -1001234567890, got 'hold ar channel'"]
+
+
+# ---- the database: a SQLite file or a server URL; per-host overrides from the environment ---
+
+PG_URL = "postgresql+psycopg://feedbot:s3cret-pw@db.example:5432/feedbot"
+
+
+def test_a_path_is_a_sqlite_file_beside_the_config_and_a_url_is_kept_as_given(
+        tmp_path: Path) -> None:
+    config = parse_config(minimal(database="data/feedbot.sqlite"), tmp_path)
+    assert config.database == f"sqlite:///{tmp_path}/data/feedbot.sqlite"
+    assert config.database_display == str(tmp_path / "data" / "feedbot.sqlite")
+    server = parse_config(minimal(database=PG_URL), tmp_path)
+    assert server.database == PG_URL
+    assert server.database_file is None
+    assert server.database_display == "postgresql+psycopg://feedbot:***@db.example:5432/feedbot"
+    assert not (tmp_path / "postgresql+psycopg:").exists()
+
+
+def test_the_environment_overrides_database_listen_and_base_url(tmp_path: Path) -> None:
+    data = minimal(database="data/feedbot.sqlite",
+                   feeds={"listen": "127.0.0.1:8080", "base_url": "https://feeds.example/"})
+    environ = {"FEEDBOT_DATABASE_URL": PG_URL, "FEEDBOT_LISTEN": "0.0.0.0:9090",
+               "FEEDBOT_BASE_URL": "https://news.example/feeds"}
+    config = parse_config(data, tmp_path, environ=environ)
+    assert config.database == PG_URL
+    assert (config.feeds.listen_host, config.feeds.listen_port) == ("0.0.0.0", 9090)
+    assert config.feeds.base_url == "https://news.example/feeds/"
+    # Without the environment (or with empty values) the file decides.
+    for unset in ({}, dict.fromkeys(environ, "")):
+        plain = parse_config(data, tmp_path, environ=unset)
+        assert plain.database_file == tmp_path / "data" / "feedbot.sqlite"
+        assert plain.feeds.listen_port == 8080
+        assert plain.feeds.base_url == "https://feeds.example/"
+
+
+def test_the_default_base_url_follows_an_overridden_listen(tmp_path: Path) -> None:
+    config = parse_config(minimal(), tmp_path, environ={"FEEDBOT_LISTEN": "127.0.0.1:9191"})
+    assert config.feeds.base_url == "http://127.0.0.1:9191/"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"FEEDBOT_LISTEN": "9090"}, "FEEDBOT_LISTEN: expected host:port"),
+        ({"FEEDBOT_BASE_URL": "ftp://feeds.example/"}, "FEEDBOT_BASE_URL: expected an http(s) URL"),
+        ({"FEEDBOT_DATABASE_URL": "mysql://feedbot:s3cret-pw@db/feedbot"},
+         "FEEDBOT_DATABASE_URL: mysql://feedbot:***@db/feedbot: mysql is not supported"),
+        ({"FEEDBOT_LISTEN": "127.0.0.1:8443"}, "FEEDBOT_LISTEN: 127.0.0.1:8443 is where"),
+    ],
+)
+def test_a_bad_override_is_refused_naming_the_variable(
+        environ: dict[str, str], message: str, tmp_path: Path) -> None:
+    data = minimal(sources=[{"name": "a", "listings": {"en": "http://127.0.0.1:8443/en"}}])
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, tmp_path, environ=environ)
+    assert str(info.value).startswith(message)
+    assert "s3cret-pw" not in str(info.value)
+
+
+def test_a_url_whose_driver_is_not_installed_exits_2_saying_what_to_install(
+        tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('database = "postgresql+pg8000://feedbot:s3cret-pw@db/feedbot"\n'
+                      '[[sources]]\nname = "a"\nlistings = { en = "https://a.example/en" }\n')
+    result = subprocess.run([sys.executable, "-m", "bot", "config", "check", "--config",
+                             str(config)], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.startswith("config error: database: postgresql+pg8000://feedbot:***@db/"
+                                    "feedbot: the postgresql driver 'pg8000' is not installed; ")
+    assert "pip install 'feedbot[postgres]'" in result.stderr
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    # The same through the environment names the variable.
+    env = {**os.environ, "FEEDBOT_DATABASE_URL": "postgresql+pg8000://feedbot@db/feedbot"}
+    config.write_text('[[sources]]\nname = "a"\nlistings = { en = "https://a.example/en" }\n')
+    result = subprocess.run([sys.executable, "-m", "bot", "config", "check", "--config",
+                             str(config)], capture_output=True, text=True, check=False, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("config error: FEEDBOT_DATABASE_URL: postgresql+pg8000://")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -28,8 +28,11 @@ def article(n: int, lang: str = "en", **changes: object) -> Article:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return open_engine(tmp_path / "db.sqlite")
+def engine(backend: str) -> Iterator[Engine]:
+    """Each test on a SQLite file and on a PostgreSQL database."""
+    engine = open_engine(backend)
+    yield engine
+    engine.dispose()
 
 
 def make_intake(outbox: Outbox, settings: TelegramSettings = SETTINGS, *,

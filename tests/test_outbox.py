@@ -1,9 +1,9 @@
-"""The persistent outbox, against a real SQLite store."""
+"""The persistent outbox, against a real store: each test on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine
@@ -27,8 +27,24 @@ def article(n: int, **changes: object) -> Article:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    return open_engine(tmp_path / "db.sqlite")
+def engine(backend: str) -> Iterator[Engine]:
+    engine = open_engine(backend)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def reopen(backend: str) -> Iterator[Callable[[], Outbox]]:
+    """The outbox as another process (or this one after a restart) sees it."""
+    engines: list[Engine] = []
+
+    def make() -> Outbox:
+        engines.append(open_engine(backend))
+        return Outbox(engines[-1])
+
+    yield make
+    for other in engines:
+        other.dispose()
 
 
 @pytest.fixture
@@ -137,10 +153,10 @@ def test_an_interrupted_call_is_visible_as_in_doubt(engine: Engine, outbox: Outb
 
 
 def test_of_two_processes_that_read_a_row_as_due_only_one_claims_it(
-        engine: Engine, outbox: Outbox) -> None:
+        engine: Engine, outbox: Outbox, reopen: Callable[[], Outbox]) -> None:
     store_and_record(engine, outbox, article(1))
     outbox.promote([i.id for i in outbox.incoming()])
-    other = Outbox(open_engine(engine.url.database or ""))  # a second process's connection
+    other = reopen()  # a second process's connection
     [mine], [theirs] = outbox.due(NOW), other.due(NOW)
     assert outbox.claim(mine, "host-a:1:a", NOW)
     assert not other.claim(theirs, "host-b:2:b", NOW)
@@ -171,14 +187,14 @@ def test_a_claim_of_a_dead_process_on_this_host_is_taken_over_at_once(
 
 
 def test_a_chat_wait_holds_every_post_to_that_chat_even_new_ones(
-        engine: Engine, outbox: Outbox) -> None:
+        engine: Engine, outbox: Outbox, reopen: Callable[[], Outbox]) -> None:
     store_and_record(engine, outbox, article(1))
     outbox.promote([i.id for i in outbox.incoming()])
     until = NOW + timedelta(seconds=40)
     outbox.wait_chat(CHAT, until, "429")
     store_and_record(engine, outbox, article(2), now=NOW + timedelta(seconds=5))
     outbox.promote([i.id for i in outbox.incoming()])
-    reopened = Outbox(open_engine(engine.url.database or ""))  # after a restart
+    reopened = reopen()  # after a restart
     assert reopened.due(NOW + timedelta(seconds=39)) == []
     assert reopened.next_due_at() == until
     [item, _] = reopened.due(until)

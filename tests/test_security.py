@@ -371,8 +371,8 @@ def test_a_page_cannot_name_a_feed_directory_outside_the_output(
     output = config.feeds.output_dir.resolve()
     created = {p for p in tmp_path.rglob("*")} - before
     outside = [p for p in created if p.is_file() and not p.resolve().is_relative_to(output)
-               and p.resolve() != config.database.resolve()
-               and not p.name.startswith(config.database.name)]
+               and p.resolve() != config.database_file.resolve()
+               and not p.name.startswith(config.database_file.name)]
     assert outside == []
     assert (output / "und" / "rss.xml").is_file()
 

@@ -25,6 +25,7 @@ from bot.service import Service
 from feeds.replica import ReplicaSite
 from tests.conftest import TEST_TOKEN as TOKEN
 from tests.fakes.telegram import FakeTelegram
+from tests.pg_cluster import PostgresCluster
 from tests.test_service import free_port, runs_finished, start_service, wait_for, write_config
 
 CHATS = ["@alqst_en", "@alqst_ar", "@operator"]
@@ -103,7 +104,7 @@ def test_a_new_database_beside_published_feeds_warns_the_operator(
     Service(config, {config.telegram.token_env: TOKEN})  # publishes nothing yet
     (config.feeds.output_dir / "en").mkdir(parents=True)
     (config.feeds.output_dir / "en" / "rss.xml").write_text("<rss/>")
-    config.database.unlink()
+    config.database_file.unlink()
     service = Service(config, {config.telegram.token_env: TOKEN})
     [problem] = service.parts.alerts.open_problems("database:")
     assert "new, empty database" in problem.text and "deleted or moved" in problem.text
@@ -187,7 +188,7 @@ def test_a_full_disk_is_one_line_per_attempt_one_alert_and_a_recovery_notice(
     posted = [m.text for m in telegram.sent("@alqst")]
     # The flood guard posts the 10 newest of each pass (two passes) and holds the rest.
     assert len(posted) == 20 and len(set(posted)) == 20
-    with sqlite3.connect(config.database) as conn:
+    with sqlite3.connect(config.database_file) as conn:
         queued = conn.execute("select count(*) from outbox where action = 'send' and "
                               "article_key like '%detainee-%' and (status in ('pending', "
                               "'sent') or hold_reason = 'flood')").fetchone()[0]
@@ -221,3 +222,22 @@ def test_sigkill_during_a_429_wait_then_restart_sends_nothing_before_it_ends(
         [round(c.at - refused.at, 2) for c in sends]
     assert sorted(m.text.split("\n")[0] for m in fake.sent("@alqst_en")) == [
         "Queued meanwhile", "Refused once"]
+
+
+def test_an_unreachable_postgresql_is_a_storage_fault_named_without_its_password(
+        pg_cluster: PostgresCluster) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot.storage_guard import StorageGuard, storage_reason
+    from feeds.database import create_database_engine
+
+    url = f"postgresql+psycopg://feedbot:s3cret-pw@127.0.0.1:{free_port()}/feedbot"
+    engine = create_database_engine(url)
+    try:
+        with pytest.raises(OperationalError) as info:
+            engine.connect()
+    finally:
+        engine.dispose()
+    reason = storage_reason(info.value)
+    assert reason is not None and reason.startswith("the database server cannot be reached")
+    assert StorageGuard(None, "postgresql+psycopg://feedbot:***@db/feedbot").file_lost() is None
