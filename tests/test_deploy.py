@@ -424,8 +424,12 @@ def test_the_image_commands_run_the_service_and_its_healthcheck_outside_a_contai
                f'en = "{site.listing_url("en")}"\nar = "{site.listing_url("ar")}"\n')
     text, sources = re.subn(r'(?ms)^url = "https://alqst.org/".*?^ar = "[^"]+"\n', replica,
                             text)
+    # No politeness delay towards the replica: the config's 1 s per request is for real sites.
+    text, fetches = re.subn(r'(?m)^\[\[sources\]\]$', '[fetch]\nper_host_delay_seconds = 0\n\n'
+                            '[[sources]]', text)
     text, listens = re.subn(r'(?m)^listen = .*$', f'listen = "0.0.0.0:{port}"', text)
-    assert (sources, listens) == (1, 1) and '"/var/lib' not in text and '"/srv' not in text
+    assert (sources, fetches, listens) == (1, 1, 1)
+    assert '"/var/lib' not in text and '"/srv' not in text
     with FakeTelegram(TOKEN, chats=["@alqst_en", "@alqst_ar"]) as telegram:
         text = text.replace("[telegram]\n", f'[telegram]\napi_base_url = "{telegram.url}"\n')
         config_path.write_text(text)
