@@ -49,6 +49,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     check.add_argument("--source", action="append", help="only this source (repeatable)")
 
+    health = sub.add_parser("healthcheck", help="ask the running service's /healthz; exit 0 "
+                            "when ok or degraded, 1 when unhealthy or unreachable")
+    health.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
+                        help="the service's config: /healthz is asked at its feeds.listen")
+    health.add_argument("--url", help="ask this URL instead (the config is then not read)")
+    health.add_argument("--timeout", type=float, default=5.0, metavar="S",
+                        help="seconds to wait for the answer (default 5)")
+
     preview = sub.add_parser("preview", help="print one article as the bot understands it")
     preview.add_argument("url")
     preview.add_argument("--config", type=Path, default=None)
@@ -88,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "check":
             return _check(_load_and_warn(args.config), args.source)
+        if args.command == "healthcheck":
+            return _healthcheck(args.config, args.url, args.timeout)
         if args.command == "preview":
             from bot.preview import run_preview
 
@@ -111,6 +121,14 @@ def _load_and_warn(path: Path) -> Config:
     for warning in config.warnings:
         log.warning("config: %s", warning)
     return config
+
+
+def _healthcheck(config_path: Path, url: str | None, timeout: float) -> int:
+    from bot.healthcheck import ask_health, healthz_url
+
+    health = ask_health(url or healthz_url(load_config(config_path)), timeout)
+    print(health.line)
+    return 0 if health.healthy else 1
 
 
 def _run(config: Config, dry_run: bool) -> int:
