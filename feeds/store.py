@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 
 from feeds.models import ActionLink, Article, Kind
-from feeds.schema import create_tables
+from feeds.schema import prepare
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -56,6 +56,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None else None
 
 
+# The tables as the queries see them; the migrations in feeds/migrations create them, and
+# tests/test_migrations.py fails when the two disagree (a change here needs a migration).
 metadata = MetaData()
 
 articles = Table(
@@ -98,7 +100,7 @@ fetch_state = Table(
     # Dead links (404/410): the listing language that carries the URL (its failures are
     # retried and reported in that language's pass), how many passes in a row it answered
     # 404/410, and since when it is retired (no longer fetched). Nullable: added to
-    # existing databases by the upgrade in `open_engine`.
+    # existing databases by migration 0002.
     Column("lang", String(10)),
     Column("dead_passes", Integer),
     Column("gone_since", UTCDateTime),
@@ -163,8 +165,18 @@ def database_url(path: Path | str) -> str:
     return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
 
 
-def open_engine(url_or_path: Path | str) -> Engine:
-    """An engine with the schema created; SQLite gets WAL and a busy timeout."""
+def open_engine(url_or_path: Path | str, *, allow_upgrade: bool = False) -> Engine:
+    """An engine on a database at the schema's head; SQLite gets WAL and a busy timeout.
+
+    A new database is created at head. One below head raises `feeds.schema.SchemaOutdated`
+    unless `allow_upgrade` (then it is upgraded first)."""
+    engine = make_engine(url_or_path)
+    prepare(engine, allow_upgrade=allow_upgrade)
+    return engine
+
+
+def make_engine(url_or_path: Path | str) -> Engine:
+    """An engine on the database as it is, schema untouched (for `feeds.schema`'s callers)."""
     url = database_url(url_or_path)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +191,6 @@ def open_engine(url_or_path: Path | str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
-    create_tables(engine, metadata)
     return engine
 
 
