@@ -196,7 +196,7 @@ def _migrate(engine: Engine, *, allow_upgrade: bool) -> Upgrade:
             command.stamp(config, BASELINE)  # made before migrations: it is at BASELINE
         command.upgrade(config, "head")
     if before is None:
-        log.info("schema: created database %s at revision %s", describe(engine), head)
+        log.debug("schema: created database %s at revision %s", describe(engine), head)
     else:
         log.info("schema: upgraded database %s from revision %s to %s",
                     describe(engine), before, head)
