@@ -36,7 +36,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         force=True)
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "hpack", "trafilatura",
-                  "htmldate", "charset_normalizer"):
+                  "htmldate", "charset_normalizer", "alembic"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
 import signal
@@ -16,7 +15,9 @@ from pathlib import Path
 
 from bot.app import build_parts, check_sources, configure_logging, print_reports, utc_now
 from bot.config import Config, ConfigError, check_runtime, load_config
-from bot.writer_lock import DatabaseBusy, WriterLock
+from bot.writer_lock import DatabaseBusy, hold_database
+from feeds.schema import SchemaError
+from feeds.store import open_engine
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     run.add_argument("--dry-run", action="store_true",
                      help="print posts instead of sending them (no token needed)")
+    run.add_argument("--upgrade", action="store_true",
+                     help="upgrade the database's schema first if it needs it")
 
     status = sub.add_parser("status", help="last and next runs, queued posts, problems")
     status.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
@@ -62,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--config", type=Path, default=None)
     preview.add_argument("--source", help="use this source's selectors (default: by host)")
 
+    db = sub.add_parser("db", help="the database's schema: current revision, upgrade")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_current = db_sub.add_parser(
+        "current", help="print the schema revision and head (exit 1: upgrade needed)")
+    db_current.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    db_upgrade = db_sub.add_parser("upgrade", help="bring the schema to head (stop `run` first)")
+    db_upgrade.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+
     cfg = sub.add_parser("config", help="configuration commands")
     cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
     cfg_check = cfg_sub.add_parser("check", help="validate the configuration file")
@@ -82,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo(serve=args.serve, channel=args.channel,
                             api_base_url=args.api_base_url, environ=os.environ)
         if args.command == "run":
-            return _run(_load_and_warn(args.config), args.dry_run)
+            return _run(_load_and_warn(args.config), args.dry_run, args.upgrade)
         if args.command == "status":
             from bot.status import print_status
 
@@ -94,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.config}: ok ({len(config.sources)} source(s): "
                   f"{', '.join(s.name for s in config.sources)})")
             return 0
+        if args.command == "db":
+            from bot.db import db_current, db_upgrade
+
+            config = load_config(args.config)
+            return db_current(config) if args.db_command == "current" else db_upgrade(config)
         if args.command == "check":
             return _check(_load_and_warn(args.config), args.source)
         if args.command == "healthcheck":
@@ -107,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
-    except DatabaseBusy as exc:
+    except (DatabaseBusy, SchemaError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -131,7 +147,7 @@ def _healthcheck(config_path: Path, url: str | None, timeout: float) -> int:
     return 0 if health.healthy else 1
 
 
-def _run(config: Config, dry_run: bool) -> int:
+def _run(config: Config, dry_run: bool, upgrade: bool) -> int:
     from bot.service import Service
 
     check_runtime(config, os.environ, dry_run=dry_run)
@@ -145,23 +161,17 @@ def _run(config: Config, dry_run: bool) -> int:
         return await Service(config, environ).run(stop)
 
     # Taken before the database is opened: a second instance touches nothing.
-    with _writer_lock(config, "feedbot run"):
+    with hold_database(config.database_file, "feedbot run"):
+        # Before anything starts: a database below head is refused (or upgraded) here.
+        open_engine(config.database, allow_upgrade=upgrade).dispose()
         return asyncio.run(main())
-
-
-def _writer_lock(config: Config, command: str) -> contextlib.AbstractContextManager[object]:
-    """One writer per SQLite file. A server database (PostgreSQL) takes no file lock: there
-    several instances share the work through leases instead."""
-    if config.database_file is None:
-        return contextlib.nullcontext()
-    return WriterLock(config.database_file, command)
 
 
 def _check(config: Config, names: list[str] | None) -> int:
     unknown = [n for n in names or [] if n not in {s.name for s in config.sources}]
     if unknown:
         raise ConfigError(f"--source: no source named {unknown[0]!r} in {config.path}")
-    with _writer_lock(config, "feedbot check"):
+    with hold_database(config.database_file, "feedbot check"):
         parts = build_parts(config)
         started = utc_now()
         # Posts for what this pass finds are queued (and sent by `feedbot run`): an article

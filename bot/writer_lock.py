@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import socket
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -66,6 +67,14 @@ class WriterLock:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.release()
+
+
+def hold_database(database_file: Path | None, command: str) -> AbstractContextManager[object]:
+    """The writer lock for a SQLite file. A server database (PostgreSQL) takes no lock:
+    there several instances share the work through leases (bot/leases.py)."""
+    if database_file is None:
+        return nullcontext()
+    return WriterLock(database_file, command)
 
 
 def current_holder(database: Path) -> str | None:

@@ -36,7 +36,7 @@ from sqlalchemy.types import TypeEngine
 
 from feeds.database import create_database_engine, database_url
 from feeds.models import ActionLink, Article, Kind
-from feeds.schema import create_tables
+from feeds.schema import prepare
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -64,6 +64,8 @@ def site_string(length: int) -> TypeEngine[str]:
     return String(length).with_variant(Text(), "postgresql")
 
 
+# The tables as the queries see them; the migrations in feeds/migrations create them, and
+# tests/test_migrations.py fails when the two disagree (a change here needs a migration).
 metadata = MetaData()
 
 articles = Table(
@@ -106,7 +108,7 @@ fetch_state = Table(
     # Dead links (404/410): the listing language that carries the URL (its failures are
     # retried and reported in that language's pass), how many passes in a row it answered
     # 404/410, and since when it is retired (no longer fetched). Nullable: added to
-    # existing databases by the upgrade in `open_engine`.
+    # existing databases by migration 0002.
     Column("lang", String(10)),
     Column("dead_passes", Integer),
     Column("gone_since", UTCDateTime),
@@ -166,11 +168,19 @@ class ListingState:
 OnStored = Callable[[Connection, Article, Change], None]
 
 
-def open_engine(url_or_path: Path | str) -> Engine:
-    """An engine with the schema created: a SQLite file path or a database URL."""
-    engine = create_database_engine(database_url(url_or_path))
-    create_tables(engine, metadata)
+def open_engine(url_or_path: Path | str, *, allow_upgrade: bool = False) -> Engine:
+    """An engine on a database at the schema's head: a SQLite file path or a database URL.
+
+    A new database is created at head. One below head raises `feeds.schema.SchemaOutdated`
+    unless `allow_upgrade` (then it is upgraded first)."""
+    engine = make_engine(url_or_path)
+    prepare(engine, allow_upgrade=allow_upgrade)
     return engine
+
+
+def make_engine(url_or_path: Path | str) -> Engine:
+    """An engine on the database as it is, schema untouched (for `feeds.schema`'s callers)."""
+    return create_database_engine(database_url(url_or_path))
 
 
 class ArticleStore:
