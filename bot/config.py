@@ -73,6 +73,9 @@ class Config:
     feeds: FeedSettings
     telegram: TelegramSettings
     organisation: str = ""
+    # How long an instance's hold on a source lasts without renewal (bot/leases.py): after
+    # this, another instance on the same database takes the source over.
+    lease_seconds: float = 60.0
     # Accepted but probably not meant: one line each, naming the key. `config check` prints
     # them, `run` and `check` log them once at start.
     warnings: tuple[str, ...] = ()
@@ -418,7 +421,8 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
     )
 
 
-_TOP_KEYS = {"organisation", "timezone", "database", "fetch", "sources", "feeds", "telegram"}
+_TOP_KEYS = {"organisation", "timezone", "database", "lease_seconds", "fetch", "sources",
+             "feeds", "telegram"}
 
 
 def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
@@ -449,6 +453,7 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
     return Config(
         path=path,
         organisation=_take(data, "organisation", "", str, ""),
+        lease_seconds=_lease_seconds(data),
         timezone=tz,
         database=database,
         fetch=_fetch(_take(data, "fetch", "", dict, {})),
@@ -458,6 +463,14 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
         warnings=(*_listing_warnings(sources), *_channel_warnings(sources, telegram),
                   *_quiet_warnings(telegram)),
     )
+
+
+def _lease_seconds(data: dict[str, Any]) -> float:
+    seconds = float(_take(data, "lease_seconds", "", (int, float), 60))
+    # Renewed every quarter of it: below 2 s a busy event loop could miss a renewal.
+    if not seconds >= 2 or not math.isfinite(seconds):
+        raise ConfigError(f"lease_seconds: must be 2 or more, got {seconds:g}")
+    return seconds
 
 
 def _database(data: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) -> str:

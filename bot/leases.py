@@ -129,6 +129,11 @@ class Leases:
                      if source in beat.taken_over else "")
         return beat
 
+    def announce(self) -> None:
+        """Say this instance is alive without taking anything yet: instances started
+        together then count each other before sharing the sources out."""
+        self._seen(self._now())
+
     def holds(self, source: str) -> bool:
         """True while this instance's lease on `source` is unexpired as last renewed."""
         expires = self._held.get(source)

@@ -29,7 +29,7 @@ from bot.claims import new_owner
 from bot.compose import compose_notice
 from bot.config import Config, ConfigError
 from bot.delivery import UNREACHABLE, Delivery
-from bot.leases import DEFAULT_TTL, Leases
+from bot.leases import Leases
 from bot.metrics import Metrics
 from bot.schedule import parse_schedule
 from bot.sender import SendError, Unauthorized
@@ -48,6 +48,7 @@ STOP_GRACE_SECONDS = 5.0
 IDLE_DRAIN_SECONDS = 30.0
 TELEGRAM_RETRY_FIRST = 5.0  # seconds between getMe attempts while Telegram is unreachable,
 TELEGRAM_RETRY_MAX = 300.0  # doubling up to this
+START_SETTLE_SECONDS = 2.0  # on a shared database, wait this long for peers starting too
 PUBLISH_EVERY = timedelta(seconds=10)  # while passes run side by side, feeds are rewritten
 #                                        at most this often
 FEEDS_CHECK_SECONDS = 2.0  # how soon a put-off publish is written
@@ -58,8 +59,7 @@ class Service:
     """Wires the parts for a long run; `run(stop)` returns the exit code."""
 
     def __init__(self, config: Config, environ: Mapping[str, str], *,
-                 now: Callable[[], datetime] = utc_now,
-                 lease_ttl: timedelta = DEFAULT_TTL) -> None:
+                 now: Callable[[], datetime] = utc_now) -> None:
         self.config = config
         self.now = now
         fresh_database = config.database_file is not None and not config.database_file.exists()
@@ -70,7 +70,8 @@ class Service:
         if fresh_database:
             self._announce_new_database()
         self.instance = new_owner()
-        self.leases = Leases(self.parts.engine, self.instance, ttl=lease_ttl, now=now)
+        self.leases = Leases(self.parts.engine, self.instance,
+                             ttl=timedelta(seconds=config.lease_seconds), now=now)
         self.metrics = Metrics(self.parts, instance=self.instance, leases=self.leases)
         self._published_change = -1  # runs.last_change() when this instance last published
         self._last_publish: datetime | None = None
@@ -449,6 +450,9 @@ class Service:
         self._stop_event = stop
         await self._connect_telegram()
         self.config.feeds.output_dir.mkdir(parents=True, exist_ok=True)
+        if self.config.database_file is None:  # a shared server database: others may start now
+            self.leases.announce()
+            await asyncio.sleep(START_SETTLE_SECONDS)
         self._beat()  # takes this instance's sources (all of them, alone) and publishes
         server = FeedServer(self.config.feeds.output_dir, host=self.config.feeds.listen_host,
                             port=self.config.feeds.listen_port,
