@@ -34,6 +34,7 @@ from pathlib import Path
 import _common  # noqa: F401  (puts the repository on sys.path)
 from scale import ReplicaServers, address
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from feeds.replica import ReplicaSite
 from tests.conftest import TEST_TOKEN as TOKEN
@@ -106,10 +107,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 def finished_runs(engine: object) -> dict[str, int]:
-    with engine.connect() as conn:  # type: ignore[attr-defined]
-        return dict(conn.execute(text(
-            "select source, count(*) from runs where finished is not null group by source")
-        ).all())
+    try:
+        with engine.connect() as conn:  # type: ignore[attr-defined]
+            return dict(conn.execute(text(
+                "select source, count(*) from runs where finished is not null group by source")
+            ).all())
+    except ProgrammingError:  # no instance has created the tables yet
+        return {}
 
 
 def lease_holders(engine: object) -> dict[str, str]:
@@ -157,6 +161,7 @@ def share(cluster: PostgresCluster, count: int, *, kill: bool, hosts: bool) -> d
                     victim_id, held = holders.most_common(1)[0]
                     victim = next(p for p in processes if f":{p.pid}:" in victim_id)
                     victim.kill()
+                    victim.wait()  # reaped, as its supervisor would
                     killed_at = time.monotonic()
                     result["killed holder of"] = held
                     wait(lambda v=victim_id: v not in lease_holders(engine).values(), 60)

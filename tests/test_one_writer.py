@@ -118,19 +118,10 @@ def test_processes_starting_together_on_a_new_database_create_the_schema_once(
 def test_two_services_bypassing_the_lock_post_every_article_exactly_once(
         tmp_path: Path, site: ReplicaSite, telegram: FakeTelegram) -> None:  # noqa: F811
     db = tmp_path / "shared" / "feedbot.sqlite"
-    configs = []
-    for host in ("host-a", "host-b"):
-        (tmp_path / host).mkdir()
-        configs.append(write_config(tmp_path / host, site, telegram.url, free_port(),
-                                    schedule="every 1s"))
-        text = configs[-1].read_text().replace(
-            'database = "data/feedbot.sqlite"', f'database = "{db}"').replace(
-            "per_chat_per_minute = 600", "per_chat_per_minute = 6000\nflood_limit = 100")
-        configs[-1].write_text(text)
-    env = dict(os.environ, TEST_FEEDBOT_TOKEN=TOKEN)
-    services = [subprocess.Popen([sys.executable, "-m", "tests.unlocked_service", str(c)],
-                                 cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, text=True) for c in configs]
+    configs = [shared_database_config(tmp_path / host, site, telegram, db, {
+        "per_chat_per_minute = 600": "per_chat_per_minute = 6000\nflood_limit = 100"})
+        for host in ("host-a", "host-b")]
+    services = [start_unlocked(c) for c in configs]
     try:
         wait_for(lambda: runs_finished(db) >= 4, what="baseline runs of both services")
         titles = [f"Detainee {n} released" for n in range(1, 21)]
@@ -156,22 +147,11 @@ def test_two_services_bypassing_the_lock_post_every_article_exactly_once(
 def test_two_services_share_sources_by_lease_and_write_identical_feeds(
         tmp_path: Path, site: ReplicaSite, telegram: FakeTelegram) -> None:  # noqa: F811
     db = tmp_path / "shared" / "feedbot.sqlite"
-    configs = []
-    for host in ("host-a", "host-b"):
-        (tmp_path / host).mkdir()
-        configs.append(write_config(tmp_path / host, site, telegram.url, free_port(),
-                                    schedule="every 1s"))
-        # Behind a load balancer both serve one public URL.
-        text = configs[-1].read_text().replace(
-            'database = "data/feedbot.sqlite"', f'database = "{db}"').replace(
-            'output_dir = "public"', 'output_dir = "public"\nbase_url = "https://feeds.example/"')
-        configs[-1].write_text(text)
-    env = dict(os.environ, TEST_FEEDBOT_TOKEN=TOKEN)
-
-    def start(config: Path) -> subprocess.Popen[str]:
-        return subprocess.Popen([sys.executable, "-m", "tests.unlocked_service", str(config)],
-                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+    # Behind a load balancer both serve one public URL.
+    configs = [shared_database_config(tmp_path / host, site, telegram, db, {
+        'output_dir = "public"': 'output_dir = "public"\nbase_url = "https://feeds.example/"'})
+        for host in ("host-a", "host-b")]
+    start = start_unlocked
 
     def listing_requests() -> int:
         return sum(1 for _, path, _ in site.requests if path.startswith("/en/posts"))
@@ -207,6 +187,25 @@ def test_two_services_share_sources_by_lease_and_write_identical_feeds(
         outputs = _stop_all(second)
     assert [m.text.split("\n")[0] for m in telegram.sent("@alqst_en")] == [
         "Checked once", "After the takeover"], outputs
+
+
+def shared_database_config(workdir: Path, site: ReplicaSite, fake: FakeTelegram,
+                           db: Path, changes: dict[str, str]) -> Path:
+    """The config of one host of several on one database, with `changes` made to it."""
+    workdir.mkdir()
+    path = write_config(workdir, site, fake.url, free_port(), schedule="every 1s")
+    text = path.read_text().replace('database = "data/feedbot.sqlite"', f'database = "{db}"')
+    for old, new in changes.items():
+        text = text.replace(old, new)
+    path.write_text(text)
+    return path
+
+
+def start_unlocked(config: Path) -> subprocess.Popen[str]:
+    """`feedbot run` without the single-writer lock (tests/unlocked_service.py)."""
+    return subprocess.Popen([sys.executable, "-m", "tests.unlocked_service", str(config)],
+                            cwd=ROOT, env=dict(os.environ, TEST_FEEDBOT_TOKEN=TOKEN),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def _stop_all(*processes: subprocess.Popen[str]) -> list[str]:
