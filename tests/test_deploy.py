@@ -459,7 +459,9 @@ def test_the_image_commands_run_the_service_and_its_healthcheck_outside_a_contai
                                    stderr=subprocess.STDOUT, text=True)
         try:
             database = Path(on_host(container_config()["database"]))
-            wait_for(lambda: runs_finished(database) >= 1, what="the first run")
+            wait_for(lambda: runs_finished(database) >= 1 or process.poll() is not None,
+                     what="the first run")
+            assert process.poll() is None, process.communicate()[0]
             post = site.publish(lang="en", title="Defender released",
                                 paragraphs=["A human-rights defender was released today."])
             wait_for(lambda: telegram.sent("@alqst_en"), what="the post")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -53,7 +54,8 @@ def test_healthcheck_follows_the_running_service_from_ok_to_unhealthy(
     assert (healthy.returncode, healthy.stdout.split(":")[0]) == (0, "ok"), healthy
     assert isinstance(unhealthy, subprocess.CompletedProcess)
     assert unhealthy.returncode == 1
-    assert unhealthy.stdout == "unhealthy: source alqst failed 3 runs in a row\n"
+    # Three failed runs make it unhealthy; a fourth may end before the probe asks.
+    assert re.fullmatch(r"unhealthy: source alqst failed [3-9] runs in a row\n", unhealthy.stdout)
 
 
 def test_healthcheck_accepts_degraded_while_telegram_is_down(
