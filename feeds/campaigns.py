@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -147,6 +148,8 @@ _WEAK_LABELS = frozenset(
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?،؛؟)\]])")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?؟:;؛])\s+|\n+")
+_POLITE_PREFIX = re.compile(r"^(?:please|يرجى|رجاء|click here to|اضغط هنا ل)\s+")
+_PREPARED_MAILTO = re.compile(r"[?&](?:subject|body)=", re.IGNORECASE)
 
 # --- weights -------------------------------------------------------------------------------------
 # A kind needs THRESHOLD points; one keyword alone never gets there, except a title that names
@@ -177,19 +180,30 @@ def _key(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", normalise_text(text)).split())
 
 
+# Vocabularies are few and fixed (the defaults, a source's config): normalise each phrase once
+# per process, not once per sentence it is compared with.
+@lru_cache(maxsize=256)
+def _padded_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((phrase, f" {_key(phrase)} ") for phrase in phrases)
+
+
+@lru_cache(maxsize=256)
+def _phrase_words(phrases: tuple[str, ...]) -> tuple[tuple[str, list[str]], ...]:
+    return tuple((phrase, words) for phrase in phrases if (words := _key(phrase).split()))
+
+
 def _has_phrase(text_key: str, phrases: Iterable[str]) -> str | None:
     padded = f" {text_key} "
-    for phrase in phrases:
-        if f" {_key(phrase)} " in padded:
+    for phrase, phrase_key in _padded_keys(tuple(phrases)):
+        if phrase_key in padded:
             return phrase
     return None
 
 
 def _starts_with(text_key: str, phrases: Iterable[str]) -> str | None:
     words = text_key.split()
-    for phrase in phrases:
-        phrase_words = _key(phrase).split()
-        if phrase_words and words[: len(phrase_words)] == phrase_words:
+    for phrase, phrase_words in _phrase_words(tuple(phrases)):
+        if words[: len(phrase_words)] == phrase_words:
             return phrase
     return None
 
@@ -454,7 +468,7 @@ def _is_donation(href: str, label: str) -> bool:
 
 def _is_call(text: str) -> bool:
     key = _key(text)
-    key = re.sub(r"^(?:please|يرجى|رجاء|click here to|اضغط هنا ل)\s+", "", key)
+    key = _POLITE_PREFIX.sub("", key)
     return bool(_starts_with(key, _EN_CALLS) or _starts_with(key, _AR_CALLS))
 
 
@@ -474,7 +488,7 @@ def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | N
     """Why this link is a call to act ("petition link: change.org"), or None."""
     label_key = normalise_text(anchor.label)
     if url.startswith("mailto:"):
-        prepared = bool(re.search(r"[?&](?:subject|body)=", url, re.IGNORECASE))
+        prepared = bool(_PREPARED_MAILTO.search(url))
         if label_key in _CHROME_LABELS:
             return None  # "Email" next to the share buttons
         if prepared or anchor.in_action_section or _is_call(anchor.label):
@@ -563,9 +577,14 @@ def _category_kind(site_category: str | None, rules: ClassifierRules) -> Kind | 
         return None
     key = _key(site_category)
     for name, kind in rules.categories.items():
-        if _key(name) == key:
+        if _category_key(name) == key:
             return kind
     return None
+
+
+@lru_cache(maxsize=1024)
+def _category_key(name: str) -> str:
+    return _key(name)
 
 
 def _calls(doc: _Document, lang: str) -> list[str]:
