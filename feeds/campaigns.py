@@ -127,6 +127,8 @@ _TAIL_MARKERS = frozenset(
         "اقرأ أيضاً", "الأكثر مشاهدة", "Most viewed", "المزيد من الأخبار", "More news",
     )
 )  # fmt: skip
+_LONGEST_CHROME_LABEL = max(map(len, _CHROME_LABELS))
+_LONGEST_TAIL_MARKER = max(map(len, _TAIL_MARKERS))
 _CHROME_CLASS = re.compile(
     r"share|sharing|social|related|donat|newsletter|subscribe|breadcrumb|sidebar|comments"
     r"|most-viewed|skip-link|visually-hidden|sr-only"
@@ -188,8 +190,13 @@ def _padded_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=256)
-def _phrase_words(phrases: tuple[str, ...]) -> tuple[tuple[str, list[str]], ...]:
-    return tuple((phrase, words) for phrase in phrases if (words := _key(phrase).split()))
+def _phrases_by_first_word(phrases: tuple[str, ...]) -> dict[str, list[tuple[str, list[str]]]]:
+    # In each list the phrases keep their order, so the first match is the same as a scan's.
+    index: dict[str, list[tuple[str, list[str]]]] = {}
+    for phrase in phrases:
+        if words := _key(phrase).split():
+            index.setdefault(words[0], []).append((phrase, words))
+    return index
 
 
 def _has_phrase(text_key: str, phrases: Iterable[str]) -> str | None:
@@ -202,10 +209,24 @@ def _has_phrase(text_key: str, phrases: Iterable[str]) -> str | None:
 
 def _starts_with(text_key: str, phrases: Iterable[str]) -> str | None:
     words = text_key.split()
-    for phrase, phrase_words in _phrase_words(tuple(phrases)):
+    if not words:
+        return None
+    for phrase, phrase_words in _phrases_by_first_word(tuple(phrases)).get(words[0], ()):
         if words[: len(phrase_words)] == phrase_words:
             return phrase
     return None
+
+
+# Characters that normalise_text keeps as one character at least (ASCII letters and digits,
+# Arabic base letters): a text with more of them than a label has letters is no label, and
+# telling so from its opening spares normalising a container's whole text.
+_KEPT_CHARACTERS = re.compile("[A-Za-z0-9\u0621-\u063a\u0641-\u064a]+")
+_OPENING_SCAN = 200
+
+
+def _too_long_for(text: str, longest: int) -> bool:
+    """True when normalise_text(text) is surely longer than `longest` characters."""
+    return sum(map(len, _KEPT_CHARACTERS.findall(text, 0, _OPENING_SCAN))) > longest
 
 
 @dataclass(frozen=True)
@@ -347,7 +368,12 @@ def _is_chrome(node: LexborNode) -> bool:
         return True
     if node.tag == "a":
         return _is_donation(node.attributes.get("href") or "", _text(node))
-    return node.tag in _CHROME_LABEL_TAGS and normalise_text(_text(node)) in _CHROME_LABELS
+    if node.tag not in _CHROME_LABEL_TAGS:
+        return False
+    text = node.text(deep=True, separator=" ")
+    if _too_long_for(text, _LONGEST_CHROME_LABEL):
+        return False
+    return normalise_text(_text(node)) in _CHROME_LABELS
 
 
 def _cut_share_tail(root: LexborNode) -> None:
@@ -355,7 +381,8 @@ def _cut_share_tail(root: LexborNode) -> None:
         prose_before = 0
         for node in root.traverse():
             text = _text(node) if node.tag in _TAIL_TAGS else ""
-            if text and normalise_text(text).strip(" :") in _TAIL_MARKERS:
+            if (text and not _too_long_for(text, _LONGEST_TAIL_MARKER)
+                    and normalise_text(text).strip(" :") in _TAIL_MARKERS):
                 if prose_before >= _MIN_PROSE_BEFORE_TAIL:
                     _cut_from(node, root)
                     return
@@ -467,9 +494,26 @@ def _is_donation(href: str, label: str) -> bool:
 
 
 def _is_call(text: str) -> bool:
-    key = _key(text)
-    key = _POLITE_PREFIX.sub("", key)
+    key = _POLITE_PREFIX.sub("", _leading_key(text, _CALL_WORDS))
     return bool(_starts_with(key, _EN_CALLS) or _starts_with(key, _AR_CALLS))
+
+
+# A call is told by its first words: a polite opener ("click here to") and a call phrase.
+_CALL_WORDS = 3 + max(len(_key(phrase).split()) for phrase in _EN_CALLS + _AR_CALLS)
+_OPENING_CHARS = 160
+
+
+def _leading_key(text: str, words: int) -> str:
+    """The first `words` words of `_key(text)`, without normalising all of a long text.
+
+    Normalising is per character except at the cut (a combining mark after it, trailing
+    space), which can change only the opening's last word: two words to spare make it exact.
+    """
+    if len(text) > _OPENING_CHARS:
+        opening = _key(text[:_OPENING_CHARS]).split()
+        if len(opening) >= words + 2:
+            return " ".join(opening[:words])
+    return " ".join(_key(text).split()[:words])
 
 
 def _clean_url(url: str) -> str:
