@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feeds import campaigns
@@ -311,3 +313,11 @@ def test_the_classifier_works_linearly_on_long_signatory_lists(
     for what in ("normalised", "node text"):
         assert large[what] <= 3.3 * small[what], (what, small, large)
         assert large[what] <= 6 * text, (what, large, text)
+
+
+@given(st.lists(st.sampled_from(["sign ", "وقعوا ", "e\u0301", "\u0301", "\u064b", "ـ", " ", ".",
+                                 "\u200f", "ﻷ", "ا\u0653", ":", "word "]) | st.text(), max_size=80)
+       .map("".join))
+def test_a_long_texts_opening_gives_the_same_leading_words_as_the_whole(text: str) -> None:
+    words = campaigns._CALL_WORDS
+    assert campaigns._leading_key(text, words) == " ".join(campaigns._key(text).split()[:words])
