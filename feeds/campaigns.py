@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -126,6 +127,8 @@ _TAIL_MARKERS = frozenset(
         "اقرأ أيضاً", "الأكثر مشاهدة", "Most viewed", "المزيد من الأخبار", "More news",
     )
 )  # fmt: skip
+_LONGEST_CHROME_LABEL = max(map(len, _CHROME_LABELS))
+_LONGEST_TAIL_MARKER = max(map(len, _TAIL_MARKERS))
 _CHROME_CLASS = re.compile(
     r"share|sharing|social|related|donat|newsletter|subscribe|breadcrumb|sidebar|comments"
     r"|most-viewed|skip-link|visually-hidden|sr-only"
@@ -147,6 +150,8 @@ _WEAK_LABELS = frozenset(
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?،؛؟)\]])")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?؟:;؛])\s+|\n+")
+_POLITE_PREFIX = re.compile(r"^(?:please|يرجى|رجاء|click here to|اضغط هنا ل)\s+")
+_PREPARED_MAILTO = re.compile(r"[?&](?:subject|body)=", re.IGNORECASE)
 
 # --- weights -------------------------------------------------------------------------------------
 # A kind needs THRESHOLD points; one keyword alone never gets there, except a title that names
@@ -177,21 +182,51 @@ def _key(text: str) -> str:
     return " ".join(_PUNCTUATION.sub(" ", normalise_text(text)).split())
 
 
+# Vocabularies are few and fixed (the defaults, a source's config): normalise each phrase once
+# per process, not once per sentence it is compared with.
+@lru_cache(maxsize=256)
+def _padded_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((phrase, f" {_key(phrase)} ") for phrase in phrases)
+
+
+@lru_cache(maxsize=256)
+def _phrases_by_first_word(phrases: tuple[str, ...]) -> dict[str, list[tuple[str, list[str]]]]:
+    # In each list the phrases keep their order, so the first match is the same as a scan's.
+    index: dict[str, list[tuple[str, list[str]]]] = {}
+    for phrase in phrases:
+        if words := _key(phrase).split():
+            index.setdefault(words[0], []).append((phrase, words))
+    return index
+
+
 def _has_phrase(text_key: str, phrases: Iterable[str]) -> str | None:
     padded = f" {text_key} "
-    for phrase in phrases:
-        if f" {_key(phrase)} " in padded:
+    for phrase, phrase_key in _padded_keys(tuple(phrases)):
+        if phrase_key in padded:
             return phrase
     return None
 
 
 def _starts_with(text_key: str, phrases: Iterable[str]) -> str | None:
     words = text_key.split()
-    for phrase in phrases:
-        phrase_words = _key(phrase).split()
-        if phrase_words and words[: len(phrase_words)] == phrase_words:
+    if not words:
+        return None
+    for phrase, phrase_words in _phrases_by_first_word(tuple(phrases)).get(words[0], ()):
+        if words[: len(phrase_words)] == phrase_words:
             return phrase
     return None
+
+
+# Characters that normalise_text keeps as one character at least (ASCII letters and digits,
+# Arabic base letters): a text with more of them than a label has letters is no label, and
+# telling so from its opening spares normalising a container's whole text.
+_KEPT_CHARACTERS = re.compile("[A-Za-z0-9\u0621-\u063a\u0641-\u064a]+")
+_OPENING_SCAN = 200
+
+
+def _too_long_for(text: str, longest: int) -> bool:
+    """True when normalise_text(text) is surely longer than `longest` characters."""
+    return sum(map(len, _KEPT_CHARACTERS.findall(text, 0, _OPENING_SCAN))) > longest
 
 
 @dataclass(frozen=True)
@@ -333,7 +368,12 @@ def _is_chrome(node: LexborNode) -> bool:
         return True
     if node.tag == "a":
         return _is_donation(node.attributes.get("href") or "", _text(node))
-    return node.tag in _CHROME_LABEL_TAGS and normalise_text(_text(node)) in _CHROME_LABELS
+    if node.tag not in _CHROME_LABEL_TAGS:
+        return False
+    text = node.text(deep=True, separator=" ")
+    if _too_long_for(text, _LONGEST_CHROME_LABEL):
+        return False
+    return normalise_text(_text(node)) in _CHROME_LABELS
 
 
 def _cut_share_tail(root: LexborNode) -> None:
@@ -341,7 +381,8 @@ def _cut_share_tail(root: LexborNode) -> None:
         prose_before = 0
         for node in root.traverse():
             text = _text(node) if node.tag in _TAIL_TAGS else ""
-            if text and normalise_text(text).strip(" :") in _TAIL_MARKERS:
+            if (text and not _too_long_for(text, _LONGEST_TAIL_MARKER)
+                    and normalise_text(text).strip(" :") in _TAIL_MARKERS):
                 if prose_before >= _MIN_PROSE_BEFORE_TAIL:
                     _cut_from(node, root)
                     return
@@ -453,9 +494,26 @@ def _is_donation(href: str, label: str) -> bool:
 
 
 def _is_call(text: str) -> bool:
-    key = _key(text)
-    key = re.sub(r"^(?:please|يرجى|رجاء|click here to|اضغط هنا ل)\s+", "", key)
+    key = _POLITE_PREFIX.sub("", _leading_key(text, _CALL_WORDS))
     return bool(_starts_with(key, _EN_CALLS) or _starts_with(key, _AR_CALLS))
+
+
+# A call is told by its first words: a polite opener ("click here to") and a call phrase.
+_CALL_WORDS = 3 + max(len(_key(phrase).split()) for phrase in _EN_CALLS + _AR_CALLS)
+_OPENING_CHARS = 160
+
+
+def _leading_key(text: str, words: int) -> str:
+    """The first `words` words of `_key(text)`, without normalising all of a long text.
+
+    Normalising is per character except at the cut (a combining mark after it, trailing
+    space), which can change only the opening's last word: two words to spare make it exact.
+    """
+    if len(text) > _OPENING_CHARS:
+        opening = _key(text[:_OPENING_CHARS]).split()
+        if len(opening) >= words + 2:
+            return " ".join(opening[:words])
+    return " ".join(_key(text).split()[:words])
 
 
 def _clean_url(url: str) -> str:
@@ -474,7 +532,7 @@ def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | N
     """Why this link is a call to act ("petition link: change.org"), or None."""
     label_key = normalise_text(anchor.label)
     if url.startswith("mailto:"):
-        prepared = bool(re.search(r"[?&](?:subject|body)=", url, re.IGNORECASE))
+        prepared = bool(_PREPARED_MAILTO.search(url))
         if label_key in _CHROME_LABELS:
             return None  # "Email" next to the share buttons
         if prepared or anchor.in_action_section or _is_call(anchor.label):
@@ -563,9 +621,14 @@ def _category_kind(site_category: str | None, rules: ClassifierRules) -> Kind | 
         return None
     key = _key(site_category)
     for name, kind in rules.categories.items():
-        if _key(name) == key:
+        if _category_key(name) == key:
             return kind
     return None
+
+
+@lru_cache(maxsize=1024)
+def _category_key(name: str) -> str:
+    return _key(name)
 
 
 def _calls(doc: _Document, lang: str) -> list[str]:

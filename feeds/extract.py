@@ -328,7 +328,14 @@ def summarise(paragraphs: list[str], now: datetime, limit: int = SUMMARY_CHARS) 
 
     A short dateline paragraph ("London, 9 December 2017") is skipped: it is not a summary.
     """
-    useful = [p for p in paragraphs if not _is_dateline(p, now)]
+    useful: list[str] = []
+    length = -1
+    for paragraph in paragraphs:
+        if length > limit:
+            break  # the cut below never reaches further: the rest need no date parsing
+        if not _is_dateline(paragraph, now):
+            useful.append(paragraph)
+            length += len(paragraph) + 1
     text = " ".join(useful)
     if len(text) <= limit:
         return text

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from feeds import campaigns
 from feeds.campaigns import (
     Classification,
     ClassifierRules,
@@ -265,3 +269,55 @@ def test_share_article_marker_ends_the_article() -> None:
     result = classify_article(title="Hearing postponed", body_html=body + tail, lang="en")
     assert result.kind is Kind.NEWS
     assert extract_action_links(body + tail, "") == ()
+
+
+def _joint_statement(signatories: int) -> str:
+    names = "".join(f"<li>Gulf Centre for Human Rights {n}</li>" for n in range(signatories))
+    lines = "".join(f"<p>منظمة الخليج لحقوق الإنسان {n}</p>" for n in range(signatories))
+    broken = "<br>".join(f"Arab Network for Justice {n}" for n in range(signatories))
+    return ("<p>We, the undersigned organisations, call on the authorities to release them.</p>"
+            f"<p><strong>Signatories:</strong></p><ol>{names}</ol>{lines}<p>{broken}</p>"
+            "<p>Sincerely,</p>")
+
+
+def _work(monkeypatch: pytest.MonkeyPatch, body_html: str) -> dict[str, int]:
+    """Characters the classifier normalises and reads out of nodes for one page."""
+    work = Counter[str]()
+    normalise, node_text = campaigns.normalise_text, campaigns._text
+
+    def counted_normalise(text: str) -> str:
+        work["normalised"] += len(text)
+        return normalise(text)
+
+    def counted_text(node: LexborNode) -> str:
+        text = node_text(node)
+        work["node text"] += len(text)
+        return text
+
+    monkeypatch.setattr(campaigns, "normalise_text", counted_normalise)
+    monkeypatch.setattr(campaigns, "_text", counted_text)
+    classification = classify_article(title="Joint statement", body_html=body_html, lang="en")
+    monkeypatch.undo()
+    assert classification.kind is Kind.STATEMENT
+    return dict(work)
+
+
+def test_the_classifier_works_linearly_on_long_signatory_lists(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Counted, not timed: three times the signatories may cost three times the work, not nine
+    # (a container's text re-read per child, a restart per removal) nor a multiple of the text
+    # (each vocabulary phrase normalised again for every sentence it is compared with).
+    small, large = _work(monkeypatch, _joint_statement(100)), _work(
+        monkeypatch, _joint_statement(300))
+    text = len(LexborHTMLParser(_joint_statement(300)).text())
+    for what in ("normalised", "node text"):
+        assert large[what] <= 3.3 * small[what], (what, small, large)
+        assert large[what] <= 6 * text, (what, large, text)
+
+
+@given(st.lists(st.sampled_from(["sign ", "وقعوا ", "e\u0301", "\u0301", "\u064b", "ـ", " ", ".",
+                                 "\u200f", "ﻷ", "ا\u0653", ":", "word "]) | st.text(), max_size=80)
+       .map("".join))
+def test_a_long_texts_opening_gives_the_same_leading_words_as_the_whole(text: str) -> None:
+    words = campaigns._CALL_WORDS
+    assert campaigns._leading_key(text, words) == " ".join(campaigns._key(text).split()[:words])

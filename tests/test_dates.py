@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from feeds import dates
 from feeds.dates import find_labelled_date, normalise_text, parse_date
 
 TABLE = Path(__file__).parent / "data" / "dates.tsv"
@@ -90,3 +95,16 @@ def test_common_formats_take_the_fast_path() -> None:
         for text in samples:
             assert parse_date(text, now=DEFAULT_NOW) is not None
     assert time.perf_counter() - start < 1.0
+
+
+def _normalised_as_before(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = dates._HARAKAT.sub("", text).translate(dates._FOLD).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@given(st.lists(st.sampled_from(["أ", "إ", "آ", "ٱ", "ى", "ی", "ة", "ـ", "٫", "\u00a0", "–", "−",
+                                 "\u200f", "\ufeff", "٣", "۴", "\u064b", " ", "\t", "A", "ب"])
+                | st.text()).map("".join))
+def test_normalise_text_folds_as_a_translation_table_does(text: str) -> None:
+    assert normalise_text(text) == _normalised_as_before(text)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from feeds import language
 from feeds.language import LanguageSegment, detect_language, dominant_language, split_languages
 
 DATA = Path(__file__).parent / "data" / "language"
@@ -171,3 +172,25 @@ def test_segments_always_cover_every_block_in_order(blocks: Blocks) -> None:
     segments = split_languages(blocks)
     assert_covers(segments, len(blocks))
     assert all(s.lang in ("ar", "en", "und") for s in segments)
+
+
+def test_letter_classes_count_exactly_the_letters_of_each_script() -> None:
+    # _letter_counts counts with regex classes; they must be the sets the functions define.
+    for code in range(0x110000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        assert language._letter_counts(char) == (
+            int(language._is_arabic(code)), int(language._is_latin(code))), hex(code)
+
+
+def _counted_one_by_one(text: str) -> tuple[int, int]:
+    text = language._URLS.sub(" ", text)
+    return (sum(language._is_arabic(ord(c)) for c in text),
+            sum(language._is_latin(ord(c)) for c in text))
+
+
+@given(st.lists(st.sampled_from(["https://a.org/x", "WWW.b.org", "a@b.org", " ", "@", "://",
+                                 "نص", "text", "é", "1"]) | st.text()).map("".join))
+def test_letter_counts_match_a_count_letter_by_letter(text: str) -> None:
+    assert language._letter_counts(text) == _counted_one_by_one(text)
