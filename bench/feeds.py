@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import re
 import shutil
 import socket
@@ -168,7 +169,10 @@ class Nginx:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         conf = Path(self._tmp.name, "nginx.conf")
-        conf.write_text(NGINX_CONF.format(tmp=self._tmp.name, port=port, root=self.root))
+        text = NGINX_CONF.format(tmp=self._tmp.name, port=port, root=self.root)
+        if os.geteuid() == 0:  # else its worker drops to nobody, who cannot read a temp dir
+            text = "user root;\n" + text
+        conf.write_text(text)
         self._proc = subprocess.Popen([binary, "-c", str(conf), "-p", self._tmp.name,
                                        "-g", "daemon off;"], stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}/"
