@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -131,25 +133,94 @@ def load_httpx(url: str, headers: dict[str, str], seconds: int) -> tuple[float, 
     return count / seconds, "python httpx, 8 threads"
 
 
+NGINX_CONF = """worker_processes 1;
+error_log {tmp}/error.log;
+pid {tmp}/nginx.pid;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}; proxy_temp_path {tmp}; fastcgi_temp_path {tmp};
+    uwsgi_temp_path {tmp}; scgi_temp_path {tmp};
+    types {{ application/rss+xml xml; }}
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        open_file_cache off;
+        etag on;
+        gzip on; gzip_types application/rss+xml; gzip_min_length 256; gzip_comp_level 6;
+    }}
+}}
+"""
+
+
+class Nginx:
+    """Debian's nginx as a child process serving `root` on a free loopback port (one worker,
+    the setup of docs/serving.md without TLS); None from __enter__ when it is not installed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __enter__(self) -> str | None:
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not Path(binary).exists():
+            return None
+        self._tmp = tempfile.TemporaryDirectory()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        conf = Path(self._tmp.name, "nginx.conf")
+        text = NGINX_CONF.format(tmp=self._tmp.name, port=port, root=self.root)
+        if os.geteuid() == 0:  # else its worker drops to nobody, who cannot read a temp dir
+            text = "user root;\n" + text
+        conf.write_text(text)
+        self._proc = subprocess.Popen([binary, "-c", str(conf), "-p", self._tmp.name,
+                                       "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                httpx.get(url + "en/rss.xml")
+                return url
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if hasattr(self, "_proc"):
+            self._proc.terminate()
+            self._proc.wait(10)
+            self._tmp.cleanup()
+
+
 def serve_rates(out: Path, seconds: int) -> list[tuple[str, str]]:
-    load = load_wrk if shutil.which("wrk") else load_httpx
     rows = []
     with FeedServer(out) as server:
-        url = server.url + "en/rss.xml"
-        probe = httpx.get(url, headers={"Accept-Encoding": "identity"})
-        etag = probe.headers["etag"]
-        size = len(probe.content)
-        cases = [
-            (f"GET 200, full body ({size // 1024} KB, identity)",
-             {"Accept-Encoding": "identity"}, 200),
-            ("GET 200, gzip", {"Accept-Encoding": "gzip"}, 200),
-            ("GET 304, If-None-Match", {"Accept-Encoding": "identity", "If-None-Match": etag},
-             304),
-        ]
-        for label, headers, status in cases:
-            assert httpx.get(url, headers=headers).status_code == status
-            rps, tool = load(url, headers, seconds)
-            rows.append((f"serve {label}", f"{rps:,.0f} req/s ({tool}, {seconds} s)"))
+        rows += rates("built-in", server.url, seconds)
+    with Nginx(out) as nginx_url:
+        if nginx_url is None:
+            rows.append(("nginx", "not installed (apt-get install nginx)"))
+        else:
+            rows += rates("nginx", nginx_url, seconds)
+    return rows
+
+
+def rates(name: str, base_url: str, seconds: int) -> list[tuple[str, str]]:
+    load = load_wrk if shutil.which("wrk") else load_httpx
+    rows = []
+    url = base_url + "en/rss.xml"
+    probe = httpx.get(url, headers={"Accept-Encoding": "identity"})
+    etag = probe.headers["etag"]
+    size = len(probe.content)
+    cases = [
+        (f"GET 200, full body ({size // 1024} KB, identity)",
+         {"Accept-Encoding": "identity"}, 200),
+        ("GET 200, gzip", {"Accept-Encoding": "gzip"}, 200),
+        ("GET 304, If-None-Match", {"Accept-Encoding": "identity", "If-None-Match": etag},
+         304),
+    ]
+    for label, headers, status in cases:
+        assert httpx.get(url, headers=headers).status_code == status
+        rps, tool = load(url, headers, seconds)
+        rows.append((f"{name}: {label}", f"{rps:,.0f} req/s ({tool}, {seconds} s)"))
     if load is load_httpx:
         rows.append(("note", "wrk not installed (apt-get install wrk); used the httpx loop"))
     return rows

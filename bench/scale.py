@@ -71,6 +71,8 @@ def serve_replicas(hosts: list[str], conn: Connection) -> None:
             conn.send((len(listed), sum(1 for p in listed if "/posts?page=" in p)))
             for site in sites:
                 site.reset_requests()
+        elif command == "in_flight":  # host -> the most requests it answered at one time
+            conn.send({site.base_url: site.max_in_flight for site in sites})
     for site in sites:
         site.stop()
 
@@ -78,8 +80,8 @@ def serve_replicas(hosts: list[str], conn: Connection) -> None:
 class ReplicaServers:
     """`count` replica sites spread over `processes` server processes."""
 
-    def __init__(self, count: int, processes: int) -> None:
-        hosts = [address(i) for i in range(count)]
+    def __init__(self, count: int, processes: int, first: int = 0) -> None:
+        hosts = [address(i) for i in range(first, first + count)]
         self.groups = [hosts[i::processes] for i in range(min(processes, count))]
         self.conns: list[Connection] = []
         self.procs: list[Any] = []
@@ -108,6 +110,13 @@ class ReplicaServers:
             conn.send("requests")
         counts = [conn.recv() for conn in self.conns]
         return sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+    def max_in_flight(self) -> dict[str, int]:
+        """Per site (base URL): the most requests it was answering at one time, counted by
+        the server since the last `requests()`."""
+        for conn in self.conns:
+            conn.send("in_flight")
+        return {url: n for conn in self.conns for url, n in conn.recv().items()}
 
     def __exit__(self, *exc: object) -> None:
         for conn in self.conns:

@@ -23,6 +23,7 @@ from bot.sender import DryRunSender, TelegramSender
 from feeds.check import LanguageReport, PassObserver, SourceChecker
 from feeds.fetcher import Fetcher
 from feeds.publish import PublishResult, SiteInfo, SourceInfo, publish_feeds, telegram_url
+from feeds.sources import SourceSettings
 from feeds.store import ArticleStore, open_engine
 
 
@@ -110,15 +111,29 @@ async def check_sources(
     observer: PassObserver | None = None,
     now: Callable[[], datetime] = utc_now,
 ) -> list[LanguageReport]:
-    """One pass over the configured sources (or the named ones)."""
-    reports: list[LanguageReport] = []
+    """One pass over the configured sources (or the named ones), up to
+    `fetch.max_concurrent_sources` at once; reports in the configured order.
+
+    One Fetcher for all of them: its host gates keep the per-host politeness across sources
+    that share a host, and one connection pool serves them all."""
+    chosen = [s for s in config.sources if not names or s.name in names]
+    slots = asyncio.Semaphore(config.fetch.max_concurrent_sources)
     async with Fetcher(config.fetch) as fetcher:
-        checker = SourceChecker(store, fetcher, now=now, observer=observer)
-        for source in config.sources:
-            if names and source.name not in names:
-                continue
-            reports.extend(await checker.check(source))
-    return reports
+
+        async def check(source: SourceSettings) -> list[LanguageReport]:
+            async with slots:  # a checker per source, as the service's jobs have
+                checker = SourceChecker(store, fetcher, now=now, observer=observer)
+                return await checker.check(source)
+
+        tasks = [asyncio.ensure_future(check(source)) for source in chosen]
+        try:
+            per_source = await asyncio.gather(*tasks)
+        except BaseException:  # as the sequential walk did: the first crash ends the check
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+    return [report for reports in per_source for report in reports]
 
 
 def print_reports(reports: list[LanguageReport], out: Callable[[str], None] = print) -> None:

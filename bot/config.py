@@ -237,6 +237,9 @@ def _fetch(table: dict[str, Any]) -> FetchSettings:
         max_redirects=int(_not_negative(_take(table, "max_redirects", w, int, d.max_redirects),
                                         w + "max_redirects")),
         contact_url=_url(_take(table, "contact_url", w, str, d.contact_url), w + "contact_url"),
+        max_concurrent_sources=int(_positive(
+            _take(table, "max_concurrent_sources", w, int, d.max_concurrent_sources),
+            w + "max_concurrent_sources")),
     )
 
 

@@ -35,7 +35,7 @@ from bot.schedule import parse_schedule
 from bot.sender import SendError, Unauthorized
 from bot.storage_guard import StorageGuard, storage_reason
 from feeds.check import LanguageReport, SourceChecker
-from feeds.fetcher import Fetcher
+from feeds.fetcher import Fetcher, HostLimits
 from feeds.publish import PublishError
 from feeds.serve import FeedServer
 from feeds.sources import SourceSettings
@@ -79,6 +79,10 @@ class Service:
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         self._wake = asyncio.Event()
         self._running_passes: dict[asyncio.Task[None], str] = {}
+        # Shared by every job: per-host politeness holds across sources on one host, and
+        # sources falling due together are checked at most max_concurrent_sources at a time.
+        self._host_limits = HostLimits(config.fetch)
+        self._source_slots = asyncio.Semaphore(config.fetch.max_concurrent_sources)
         self._stopping = False
         self._publish_due = False
         self._stop_event: asyncio.Event | None = None
@@ -174,7 +178,8 @@ class Service:
         run_id = self.parts.runs.start(source.name, self.now())
         reports: list[LanguageReport] = []
         try:
-            async with Fetcher(self.config.fetch) as fetcher:
+            async with (self._source_slots,
+                        Fetcher(self.config.fetch, host_limits=self._host_limits) as fetcher):
                 checker = SourceChecker(self.parts.store, fetcher, now=self.now,
                                         observer=self.parts.intake)
                 reports = await checker.check(source)

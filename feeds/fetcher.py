@@ -124,6 +124,23 @@ class _HostGate:
         self.next_start = 0.0
 
 
+class HostLimits:
+    """Per-host politeness shared by every Fetcher given it: at most `per_host_concurrency`
+    requests in flight to a host and starts spaced by `per_host_delay_seconds`, however many
+    sources (and Fetchers) ask that host at once. One per process and event loop."""
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.concurrency = settings.per_host_concurrency
+        self.delay = settings.per_host_delay_seconds
+        self._gates: dict[str, _HostGate] = {}
+
+    def gate(self, host: str) -> _HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = _HostGate(self.concurrency)
+        return gate
+
+
 def default_user_agent(settings: FetchSettings) -> str:
     try:
         version = metadata.version("feedbot")
@@ -149,14 +166,17 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         user_agent: str | None = None,
+        host_limits: HostLimits | None = None,
     ) -> None:
+        """`host_limits`: pass the process's one HostLimits when several Fetchers run at
+        once (the service's jobs); without it, politeness holds within this Fetcher only."""
         self.settings = settings
         self.requests_made = 0
         self._transport = transport
         self._sleep = sleep
         self._user_agent = user_agent or default_user_agent(settings)
         self._client: httpx.AsyncClient | None = None
-        self._gates: dict[str, _HostGate] = {}
+        self._limits = host_limits or HostLimits(settings)
 
     async def __aenter__(self) -> Fetcher:
         t = self.settings.timeout_seconds
@@ -165,6 +185,9 @@ class Fetcher:
             verify=_tls_context(),
             follow_redirects=False,  # every hop is checked against the allowed hosts
             timeout=httpx.Timeout(connect=t, read=t, write=t, pool=t),
+            # The host gates bound connections per host; httpx's default pool of 100 (20 kept
+            # alive) would make sources on many hosts queue for a connection, or time out.
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=200),
             headers={
                 "User-Agent": self._user_agent,
                 # Only what `_decode_stream` can inflate with a bounded output size.
@@ -298,16 +321,13 @@ class Fetcher:
     async def _attempt(self, url: str, headers: dict[str, str]) -> _Answer:
         if self._client is None:
             raise RuntimeError("use `async with Fetcher(...)` before fetching")
-        host = _host(url)
-        gate = self._gates.get(host)
-        if gate is None:
-            gate = self._gates[host] = _HostGate(self.settings.per_host_concurrency)
+        gate = self._limits.gate(_host(url))
         async with gate.semaphore:
             # Reserve the next start slot before sleeping: no lock needed on one event loop,
             # and other hosts never wait for this one.
             now = time.monotonic()
             wait = gate.next_start - now
-            gate.next_start = max(now, gate.next_start) + self.settings.per_host_delay_seconds
+            gate.next_start = max(now, gate.next_start) + self._limits.delay
             if wait > 0:
                 await self._sleep(wait)
             started = time.monotonic()

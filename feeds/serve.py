@@ -87,8 +87,11 @@ class FeedServer:
         self.cache_seconds = cache_seconds
         self.extra_routes = dict(extra_routes or {})
         self._server: ServerThread | None = None
+        # A file's validators and bytes, read and hashed once per version of the file: a
+        # 304 (or a 200) for an unchanged file costs one stat, no read and no hashing.
         self._cache: dict[Path, _Representation] = {}
         self._cache_lock = threading.Lock()
+        self.reads = 0  # files read (and hashed) since start: once per version per file
 
     @property
     def url(self) -> str:
@@ -154,10 +157,14 @@ class FeedServer:
         return real
 
     def representation(self, path: Path) -> _Representation:
+        """The file's validators and bytes from memory while one stat says it is the same
+        file: the publisher replaces files by rename, which gives a new inode."""
         st = path.stat()
         signature = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         with self._cache_lock:
             cached = self._cache.get(path)
+            if cached is None or cached.signature != signature:
+                self.reads += 1
         if cached is not None and cached.signature == signature:
             return cached
         body = path.read_bytes()

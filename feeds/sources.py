@@ -54,6 +54,10 @@ class FetchSettings:
     max_retry_after_seconds: float = 120.0
     max_redirects: int = 5
     contact_url: str = "https://github.com/feedbot-ngo/feedbot"
+    # Source passes at once (check, and the service's jobs). Each pass is paced by its host's
+    # delay (about one request a second), so this sets the throughput: 50 passes cover a cold
+    # round of 200 sources (50 requests each) in about 4 minutes, with bounded connections.
+    max_concurrent_sources: int = 50
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,40 @@ def test_a_replaced_file_is_served_with_a_new_etag(
     assert second.headers["etag"] != first.headers["etag"]
 
 
+def test_304_answers_read_no_file_and_a_replaced_file_gets_its_new_etag_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "rss.xml"
+    write_atomic(target, b"<one/>" * 100)
+    opened: list[Path] = []
+    read_bytes = Path.read_bytes
+
+    def counting_read_bytes(self: Path) -> bytes:
+        opened.append(self)
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    with FeedServer(tmp_path) as server, httpx.Client(base_url=server.url) as client:
+        first = client.get("/rss.xml")
+        assert (first.status_code, server.reads, len(opened)) == (200, 1, 1)
+        for encoding in ("identity", "gzip", "identity"):
+            again = client.get("/rss.xml", headers={"If-None-Match": first.headers["etag"],
+                                                     "Accept-Encoding": encoding})
+            assert again.status_code == 304
+        assert (server.reads, len(opened)) == (1, 1)  # validators from memory
+
+        write_atomic(target, b"<two/>" * 100)  # the publisher's rename (it reads the old)
+        opened.clear()
+        second = client.get("/rss.xml", headers={"If-None-Match": first.headers["etag"],
+                                                  "Accept-Encoding": "identity"})
+        assert second.status_code == 200
+        assert second.content == b"<two/>" * 100
+        assert second.headers["etag"] != first.headers["etag"]
+        assert client.get("/rss.xml", headers={
+            "If-None-Match": second.headers["etag"]}).status_code == 304
+        assert (server.reads, len(opened)) == (2, 1)
+
+
 def test_extra_routes_answer_before_files(client: httpx.Client) -> None:
     response = client.get("/healthz")
     assert (response.status_code, response.text) == (200, "ok\n")

@@ -14,7 +14,7 @@ import struct
 import threading
 import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,6 +99,9 @@ class ReplicaSite:
         self._lock = threading.Lock()
         self._faults: dict[str, str] = {}
         self._requests: list[tuple[str, str, dict[str, str]]] = []
+        self._in_flight = 0
+        self._max_in_flight = 0
+        self._spans: list[tuple[float, float, str]] = []
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -234,13 +237,39 @@ class ReplicaSite:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests this site was answering at one time (since the last reset)."""
+        with self._lock:
+            return self._max_in_flight
+
+    def spans(self) -> list[tuple[float, float, str]]:
+        """(start, end, path) of every answered request, `time.monotonic()` seconds."""
+        with self._lock:
+            return list(self._spans)
+
     def reset_requests(self) -> None:
         with self._lock:
             self._requests.clear()
+            self._spans.clear()
+            self._max_in_flight = self._in_flight
 
     def _record(self, method: str, path: str, headers: dict[str, str]) -> None:
         with self._lock:
             self._requests.append((method, path, headers))
+
+    @contextlib.contextmanager
+    def _answering(self, path: str) -> Iterator[None]:
+        started = time.monotonic()
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._spans.append((started, time.monotonic(), path))
 
 
 def _fault_key(path: str) -> str:
@@ -312,6 +341,10 @@ class _Handler(BaseHTTPRequestHandler):
     # -- normal answers -----------------------------------------------------------------------
 
     def _answer(self, head: bool) -> None:
+        with self.server.site._answering(self.path):
+            self._answer_now(head)
+
+    def _answer_now(self, head: bool) -> None:
         site = self.server.site
         site._record(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
         parts = urlsplit(self.path)
