@@ -16,12 +16,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from feeds.extract import ExtractError, extract_articles
@@ -211,22 +210,30 @@ class SourceChecker:
     def _recheck(self, source: SourceSettings, state: ListingState, walk: _Walk,
                  gone: set[str]) -> list[str]:
         """Known first-page articles to fetch again for corrections: those whose teaser
-        changed since the last parse of page 1, then those due on the slow cadence (each at
-        most once per `recheck_every`, longest unchecked first, about an even share of
-        them per pass so they do not all come due at once)."""
+        changed since the last parse of page 1, then those whose turn on the slow cadence
+        came since the last pass.
+
+        Each link has its own moment in every `recheck_every` (from a hash of its URL), so
+        rechecks are spread over the passes instead of all falling due together, and one
+        link's come `recheck_every` apart. A turn is skipped when the link was fetched
+        shortly before (half a cycle, less when passes are further apart than that): a
+        new article is not fetched twice in a row. So a correction is seen within
+        `recheck_every` and one pass, at worst 1.5x that after such a skipped turn."""
         known = [u for u in walk.first_page if u in walk.known and u not in gone]
         before = state.first_page or {}
         changed = [u for u in known if u in before and before[u] != walk.teasers.get(u)]
-        rest = [u for u in known if u not in changed
-                and (u not in walk.states or walk.states[u].last_error is None)]
-        if state.last_run is None or not rest:
+        if state.last_run is None:
             return changed
         now = self.now()
-        due_before = now - source.recheck_every
-        due = sorted((u for u in rest if _attempted_before(walk.states.get(u), due_before)),
-                     key=lambda u: _attempt_order(walk.states.get(u)))
-        share = len(rest) * max(0.0, (now - state.last_run) / source.recheck_every)
-        return changed + due[:math.ceil(share)]
+        every = source.recheck_every
+        recent = now - max(min(every / 2, every - (now - state.last_run)), timedelta(0))
+        previous, moment, cycle = (state.last_run.timestamp(), now.timestamp(),
+                                   every.total_seconds())
+        turns = [u for u in known if u not in changed
+                 and (u not in walk.states or (walk.states[u].last_error is None
+                                               and _attempted_before(walk.states[u], recent)))
+                 and _turn_came(u, previous, moment, cycle)]
+        return changed + turns
 
     async def _walk(self, source: SourceSettings, listing: Listing, state: ListingState, *,
                     first_run: bool) -> _Walk:
@@ -495,9 +502,10 @@ def _kept_first_page(state: ListingState) -> FirstPage | None:
     return FirstPage(state.first_page, state.etag, state.last_modified)
 
 
-def _attempt_order(state: FetchState | None) -> datetime:
-    return state.last_attempt if state and state.last_attempt else datetime.min.replace(
-        tzinfo=UTC)
+def _turn_came(url: str, previous: float, now: float, every: float) -> bool:
+    """Whether `url`'s moment in its `every`-second cycle fell in (previous, now]."""
+    phase = int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:8], "big") % every
+    return (now - phase) // every > (previous - phase) // every
 
 
 def _page_number(template: str, url: str) -> int | None:
@@ -507,8 +515,8 @@ def _page_number(template: str, url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _attempted_before(state: FetchState | None, moment: datetime) -> bool:
-    return state is None or state.last_attempt is None or state.last_attempt <= moment
+def _attempted_before(state: FetchState, moment: datetime) -> bool:
+    return state.last_attempt is None or state.last_attempt <= moment
 
 
 def _log_report(report: LanguageReport) -> None:
