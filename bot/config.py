@@ -12,7 +12,7 @@ import tomllib
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -246,7 +246,7 @@ def _fetch(table: dict[str, Any]) -> FetchSettings:
 _SOURCE_KEYS = {
     "name", "title", "url", "listings", "feeds", "link_selector", "link_pattern", "selectors",
     "remove", "extra_hosts", "categories", "schedule", "max_pages", "max_new_per_pass",
-    "classifier", "retire_dead_links_after",
+    "classifier", "retire_dead_links_after", "recheck_every",
 }
 _LISTING_KEYS = {"url", "first_page", "max_pages"}
 
@@ -331,8 +331,22 @@ def _source(table: Any, index: int, tz: str) -> SourceSettings:
                                        w + "max_new_per_pass")),
         retire_dead_links_after=int(_positive(
             _take(table, "retire_dead_links_after", w, int, 3), w + "retire_dead_links_after")),
+        recheck_every=_duration(_take(table, "recheck_every", w, str, "1h"),
+                                w + "recheck_every"),
         classifier=classifier,
     )
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: str, key: str) -> timedelta:
+    """A span written like the schedule's intervals: "90s", "30m", "1h", "2d"."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", value)
+    if match is None or int(match[1]) == 0:
+        raise ConfigError(f"{key}: expected a duration greater than 0 like '30m', '1h' or "
+                          f"'1d', got {value!r}")
+    return timedelta(seconds=int(match[1]) * _DURATION_UNITS[match[2]])
 
 
 def _str_list(table: dict[str, Any], key: str, where: str, default: list[str]) -> list[str]:

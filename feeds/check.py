@@ -1,7 +1,11 @@
 """One pass over one source: walk its listings (or read its feeds), fetch what is new, store it.
 
-Cost does not grow with the archive: known articles are not fetched again, except those on
-a listing's first page, revalidated with a conditional GET so corrections are noticed.
+Cost does not grow with the archive: known articles are not fetched again. Listing page 1 is
+requested with the validators it last answered; a 304 means nothing new, and the page is
+neither parsed nor followed. Corrections are noticed on a listing's first page: a known
+article whose teaser there changed is fetched again on the next pass, and each of the others
+at most once per `recheck_every`, spread across passes (cheap with article validators, and
+bounded without them).
 Failures are recorded per URL with a one-line reason and retried on the next pass; a link
 that answers 404/410 pass after pass retires. A burst of new articles deeper than
 `max_pages` is followed further (bounded per pass, resumed next pass), never cut off.
@@ -10,6 +14,7 @@ that answers 404/410 pass after pass retires. A burst of new articles deeper tha
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import re
 import time
@@ -24,12 +29,11 @@ from feeds.fetcher import Fetcher, FetchError, Page
 from feeds.listing import page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import Listing, SourceSettings
-from feeds.store import ArticleStore, Change, FetchState, OnStored
+from feeds.store import ArticleStore, Change, FetchState, FirstPage, ListingState, OnStored
 from feeds.validity import first_verdict, judge_feed_entry, repeated
 
 log = logging.getLogger(__name__)
 
-RECHECK_FIRST_PAGE = 10  # known articles on page 1 revalidated per pass (corrections)
 DEFERRED = "not fetched yet: more new links than max_new_per_pass in one pass"
 # A pass walks at most this many times `max_pages` listing pages. Past `max_pages` it goes on
 # only while pages are new from top to bottom (a burst): 4 x 5 pages of 10 is 200 articles,
@@ -72,6 +76,8 @@ class LanguageReport:
     pages_walked: int = 0
     burst_pages: int = 0  # listing pages beyond max_pages that held new links
     resume_url: str | None = None  # where the walk goes on next pass (the page cap was hit)
+    listing_not_modified: bool = False  # listing page 1 answered 304: nothing new on it
+    rechecked: int = 0  # known first-page articles fetched again (corrections)
     first_run: bool = False
     milliseconds: int = 0
     new_articles: list[Article] = field(default_factory=list)
@@ -122,18 +128,19 @@ class SourceChecker:
         hook = self._begin(source.name, listing.lang, report.first_run)
         try:
             try:
-                walk = await self._walk(source, listing, first_run=report.first_run,
-                                        resume_url=state.resume_url)
+                walk = await self._walk(source, listing, state, first_run=report.first_run)
             except FetchError as exc:
                 report.failures.append(Failure(exc.url, exc.reason))
                 if not report.first_run:  # a failed first run must stay a first run (baseline)
                     self.store.record_listing(source.name, listing.lang, state.links_last,
                                               self.now(), error=exc.reason,
-                                              resume_url=state.resume_url)
+                                              resume_url=state.resume_url,
+                                              first_page=_kept_first_page(state))
                 return report
             links, first_page, known = list(walk.links), walk.first_page, walk.known
             report.links_found = len(links)
             report.pages_walked = walk.pages
+            report.listing_not_modified = walk.not_modified
             if not first_page and state.links_max > 0:
                 report.warnings.append(
                     f"probable redesign: {page_url(listing.url, listing.first_page)} yields no "
@@ -158,8 +165,8 @@ class SourceChecker:
                     ", the rest on the next passes")
                 new_links, deferred = (new_links[:source.max_new_per_pass],
                                        new_links[source.max_new_per_pass:])
-            recheck = [u for u in first_page if u in known and u not in gone
-                       ][:RECHECK_FIRST_PAGE]
+            recheck = self._recheck(source, state, walk, gone)
+            report.rechecked = len(recheck)
             # Failing links this listing shows first, then the rest of this language's, so
             # each is fetched once a pass and reported under the language that carries it.
             listed_failing = [u for u in links if u in walk.states and u not in gone
@@ -187,8 +194,12 @@ class SourceChecker:
                 retried.update(deferred)
             # Recorded last, so a first pass killed midway is a first pass again next time
             # and the archive it had not stored yet stays baseline instead of being posted.
+            # A listing that looks broken is not kept: the next pass reads page 1 again.
+            kept = None if listing_error else FirstPage(walk.teasers, walk.etag,
+                                                         walk.last_modified)
             self.store.record_listing(source.name, listing.lang, len(first_page), self.now(),
-                                      error=listing_error, resume_url=walk.resume_url)
+                                      error=listing_error, resume_url=walk.resume_url,
+                                      first_page=kept)
             return report
         finally:
             if self.observer is not None:
@@ -196,18 +207,50 @@ class SourceChecker:
             report.milliseconds = int((time.monotonic() - started) * 1000)
             _log_report(report)
 
-    async def _walk(self, source: SourceSettings, listing: Listing, *, first_run: bool,
-                    resume_url: str | None) -> _Walk:
+    def _recheck(self, source: SourceSettings, state: ListingState, walk: _Walk,
+                 gone: set[str]) -> list[str]:
+        """Known first-page articles to fetch again for corrections: those whose teaser
+        changed since the last parse of page 1, then those whose turn on the slow cadence
+        came since the last pass.
+
+        Each link has its own moment in every `recheck_every` (from a hash of its URL), so
+        rechecks are spread over the passes instead of all falling due together, and one
+        link's come `recheck_every` apart. A turn is skipped when the link was fetched
+        shortly before (half a cycle, less when passes are further apart than that): a
+        new article is not fetched twice in a row. So a correction is seen within
+        `recheck_every` and one pass, at worst 1.5x that after such a skipped turn."""
+        known = [u for u in walk.first_page if u in walk.known and u not in gone]
+        before = state.first_page or {}
+        changed = [u for u in known if u in before and before[u] != walk.teasers.get(u)]
+        if state.last_run is None:
+            return changed
+        now = self.now()
+        every = source.recheck_every
+        recent = now - max(min(every / 2, every - (now - state.last_run)), timedelta(0))
+        previous, moment, cycle = (state.last_run.timestamp(), now.timestamp(),
+                                   every.total_seconds())
+        turns = [u for u in known if u not in changed
+                 and (u not in walk.states or (walk.states[u].last_error is None
+                                               and _attempted_before(walk.states[u], recent)))
+                 and _turn_came(u, previous, moment, cycle)]
+        return changed + turns
+
+    async def _walk(self, source: SourceSettings, listing: Listing, state: ListingState, *,
+                    first_run: bool) -> _Walk:
         """Listing pages in order until one holds nothing new; then, if an earlier pass hit
         the page cap in a burst, on from where it stopped.
 
+        Page 1 is asked for with its stored validators: a 304 stands for the page as last
+        parsed, and the walk reads no further (only a pending burst resume).
         A first run (the baseline) reads `max_pages` at most: the archive is not wanted.
         """
         walk = _Walk()
         budget = listing.max_pages if first_run else listing.max_pages * BURST_WALK_FACTOR
         start = page_url(listing.url, listing.first_page)
+        resume_url = state.resume_url
         walk.resume_url = await self._walk_from(source, listing, walk, start, listing.first_page,
-                                                budget, resumed=False, first_run=first_run)
+                                                budget, resumed=False, first_run=first_run,
+                                                stored=state)
         if resume_url and walk.resume_url is None and not first_run and walk.pages < budget:
             walk.resume_url = await self._walk_from(
                 source, listing, walk, resume_url, _page_number(listing.url, resume_url),
@@ -216,21 +259,38 @@ class SourceChecker:
 
     async def _walk_from(self, source: SourceSettings, listing: Listing, walk: _Walk, url: str,
                          number: int | None, budget: int, *, resumed: bool,
-                         first_run: bool) -> str | None:
+                         first_run: bool, stored: ListingState | None = None) -> str | None:
         """Read pages from `url` into `walk`; returns the next page to read if the budget ran
-        out while pages were still new, else None."""
+        out while pages were still new, else None. `stored`: the listing's state, whose
+        validators page 1 is requested with (only when its links are stored beside them)."""
         paged = "{page}" in listing.url
         # Whether a known link followed a new one: the burst has ended on the pages read.
         # Known links *before* any new one do not count: on a resumed walk they are
         # articles that the posts published since the last pass pushed down a page.
         found_new = crossed = False
         while walk.pages < budget:
-            page = await self.fetcher.fetch(url, allowed_hosts=source.hosts)
+            first = walk.pages == 0 and not resumed
+            kept = stored.first_page if first and stored is not None else None
+            page = await self.fetcher.fetch(
+                url, allowed_hosts=source.hosts,
+                etag=stored.etag if kept is not None and stored else None,
+                last_modified=stored.last_modified if kept is not None and stored else None)
+            walk.pages += 1
+            if first:
+                walk.etag, walk.last_modified = page.etag, page.last_modified
+            if page.not_modified and kept is not None:
+                walk.not_modified = True
+                walk.teasers = dict(kept)
+                walk.first_page = list(kept)
+                walk.links.update(dict.fromkeys(walk.first_page))
+                walk.known |= self.store.known_urls(walk.first_page)
+                walk.states.update(self.store.fetch_states(walk.first_page))
+                return None
             parsed = parse_listing(page.text, page.url, link_selector=source.link_selector,
                                    link_pattern=source.link_pattern, allowed_hosts=source.hosts)
-            walk.pages += 1
-            if walk.pages == 1:
+            if first:
                 walk.first_page = list(parsed.links)
+                walk.teasers = {u: _teaser_hash(parsed.teasers.get(u, "")) for u in parsed.links}
             fresh = [u for u in parsed.links if u not in walk.links]
             walk.links.update(dict.fromkeys(fresh))
             if fresh:
@@ -426,6 +486,26 @@ class _Walk:
     pages: int = 0
     burst_pages: int = 0
     resume_url: str | None = None
+    teasers: dict[str, str] = field(default_factory=dict)  # page 1: link -> teaser hash
+    etag: str | None = None  # page 1's validators
+    last_modified: str | None = None
+    not_modified: bool = False  # page 1 answered 304
+
+
+def _teaser_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _kept_first_page(state: ListingState) -> FirstPage | None:
+    if state.first_page is None:
+        return None
+    return FirstPage(state.first_page, state.etag, state.last_modified)
+
+
+def _turn_came(url: str, previous: float, now: float, every: float) -> bool:
+    """Whether `url`'s moment in its `every`-second cycle fell in (previous, now]."""
+    phase = int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:8], "big") % every
+    return (now - phase) // every > (previous - phase) // every
 
 
 def _page_number(template: str, url: str) -> int | None:

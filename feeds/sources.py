@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from feeds.campaigns import ClassifierRules
@@ -87,6 +88,9 @@ class SourceSettings:
     schedule: str = "*/30 * * * *"
     max_new_per_pass: int = 30  # articles fetched per language per pass; the rest wait
     retire_dead_links_after: int = 3  # passes in a row a link answers 404/410 before it retires
+    # Each known article on a listing's page 1 is fetched again at most this often (spread
+    # across passes) to notice corrections its teaser does not show.
+    recheck_every: timedelta = timedelta(hours=1)
     url: str = ""  # the organisation's home page
     classifier: ClassifierRules | None = None  # None: the built-in rules
 

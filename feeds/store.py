@@ -131,6 +131,12 @@ listing_state = Table(
     Column("last_error", Text),
     # Where a walk cut short by its page cap goes on next pass (a burst of new articles).
     Column("resume_url", site_string(1000)),
+    # Listing page 1 as last parsed: its validators (sent with the next request; a 304 means
+    # nothing new) and its links with a hash of each teaser, as JSON [[url, hash], ...],
+    # which stand in for the page when it answers 304. Added by migration 0004.
+    Column("etag", site_string(500)),
+    Column("last_modified", site_string(100)),
+    Column("first_page", Text),
 )
 
 
@@ -161,6 +167,19 @@ class ListingState:
     links_max: int = 0
     last_run: datetime | None = None
     resume_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    # Listing page 1's links (newest first) -> their teaser hashes; None: never stored.
+    first_page: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """Listing page 1 as parsed, to keep for the next pass."""
+
+    teasers: dict[str, str]  # link -> teaser hash, in page order
+    etag: str | None
+    last_modified: str | None
 
 
 # Runs inside the upsert transaction, so whatever it writes (an outbox row) commits
@@ -391,19 +410,29 @@ class ArticleStore:
                 listing_state.c.source == source, listing_state.c.lang == lang)).first()
         if row is None:
             return ListingState()
+        first_page = None
+        if row.first_page is not None:
+            first_page = {url: digest for url, digest in json.loads(row.first_page)}
         return ListingState(links_last=row.links_last, links_max=row.links_max,
-                            last_run=row.last_run, resume_url=row.resume_url)
+                            last_run=row.last_run, resume_url=row.resume_url, etag=row.etag,
+                            last_modified=row.last_modified, first_page=first_page)
 
     def record_listing(
         self, source: str, lang: str, links: int, now: datetime, error: str | None = None,
-        resume_url: str | None = None,
+        resume_url: str | None = None, first_page: FirstPage | None = None,
     ) -> None:
+        """Record a listing pass. `first_page`: page 1 as this pass saw it; None forgets the
+        stored one, so the next pass requests and parses page 1 unconditionally."""
         with self.engine.begin() as conn:
             row = conn.execute(select(listing_state).where(
                 listing_state.c.source == source, listing_state.c.lang == lang)).first()
             values = dict(links_last=links, last_run=now, last_error=error,
                           links_max=max(links, row.links_max if row else 0),
-                          resume_url=resume_url)
+                          resume_url=resume_url,
+                          etag=first_page.etag if first_page else None,
+                          last_modified=first_page.last_modified if first_page else None,
+                          first_page=json.dumps(list(first_page.teasers.items()))
+                          if first_page else None)
             if row is None:
                 conn.execute(listing_state.insert().values(source=source, lang=lang, **values))
             else:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,12 @@ def two_languages(**telegram: object) -> dict:
         ({"sources": [{"name": "alqst", "listings": {"en": {"url": "https://a.org/?p={page}",
                                                             "first_page": -1}}}]},
          "sources[0].listings.en.first_page: must be 0 or more"),
+        ({"sources": [{"name": "alqst", "listings": {"en": "https://a.org/"},
+                       "recheck_every": "0m"}]}, "sources[0].recheck_every: expected a duration"),
+        ({"sources": [{"name": "alqst", "listings": {"en": "https://a.org/"},
+                       "recheck_every": "an hour"}]}, "sources[0].recheck_every:"),
+        ({"sources": [{"name": "alqst", "listings": {"en": "https://a.org/"},
+                       "recheck_every": 3600}]}, "sources[0].recheck_every:"),
         (two_languages(channels={"en": "@alqst_en", "ar": "hold ar channel"}),
          "telegram.channels.ar: expected a chat like '@alqst_en' or a numeric id"),
         (two_languages(channels={"en": "@alqst_en", "ar": ""}), "telegram.channels.ar:"),
@@ -305,3 +312,12 @@ def test_a_url_whose_driver_is_not_installed_exits_2_saying_what_to_install(
                              str(config)], capture_output=True, text=True, check=False, env=env)
     assert result.returncode == 2
     assert result.stderr.startswith("config error: FEEDBOT_DATABASE_URL: postgresql+pg8000://")
+
+
+def test_recheck_every_reads_a_duration_and_defaults_to_an_hour(tmp_path: Path) -> None:
+    listing = {"en": "https://a.org/?p={page}"}
+    default, set_ = (parse_config({"sources": [{"name": "a", "listings": listing, **extra}]},
+                                  tmp_path).sources[0]
+                     for extra in ({}, {"recheck_every": "90m"}))
+    assert default.recheck_every == timedelta(hours=1)
+    assert set_.recheck_every == timedelta(minutes=90)

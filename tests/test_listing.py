@@ -61,3 +61,31 @@ def test_one_article_spelled_many_ways_normalises_to_one_url() -> None:
 def test_page_url_fills_the_page_number() -> None:
     assert page_url("https://alqst.org/en/posts?page={page}", 3).endswith("page=3")
     assert page_url("https://alqst.org/en/posts", 3) == "https://alqst.org/en/posts"
+
+
+CARDS = """
+<html><body><main>
+<article class="card"><a href="/en/post/first"><img src="/1.png" alt=""></a>
+  <h2><a href="/en/post/first">First title</a></h2>
+  <time>2 March 2026</time><p>The   first
+  summary.</p></article>
+<article class="card"><h2><a href="/en/post/second">Second title</a></h2>
+  <p>The second summary.</p></article>
+</main></body></html>
+"""
+
+
+def test_each_link_comes_with_its_teaser_as_the_listing_shows_it() -> None:
+    page = parse_listing(CARDS, "https://alqst.org/en/posts", link_selector="a[href]",
+                         link_pattern=DEFAULT_LINK_PATTERN, allowed_hosts=HOSTS)
+    assert page.teasers == {
+        "https://alqst.org/en/post/first": "First title 2 March 2026 The first summary.",
+        "https://alqst.org/en/post/second": "Second title The second summary.",
+    }
+
+
+def test_links_side_by_side_have_their_own_anchor_text_as_teaser() -> None:
+    page = parse_listing(LISTING, "https://alqst.org/en/posts", link_selector="a[href]",
+                         link_pattern=DEFAULT_LINK_PATTERN, allowed_hosts=HOSTS)
+    assert page.teasers["https://alqst.org/posts/930"] == "Numeric"
+    assert page.teasers["https://alqst.org/en/post/first-article"] == "First"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -156,11 +156,14 @@ def wordpress_source(site: WordPressSite) -> SourceSettings:
                    "body": ".entry-content"})
 
 
-def check(site: WordPressSite, store: ArticleStore) -> LanguageReport:
+def check(site: WordPressSite, store: ArticleStore,
+          later: timedelta = timedelta(0)) -> LanguageReport:
+    """One pass; `later`: as if run that long from now (known articles come due for a
+    recheck once `recheck_every` has passed)."""
     async def run() -> LanguageReport:
         settings = FetchSettings(retries=0, per_host_delay_seconds=0, timeout_seconds=5)
         async with Fetcher(settings) as fetcher:
-            checker = SourceChecker(store, fetcher, now=lambda: datetime.now(UTC))
+            checker = SourceChecker(store, fetcher, now=lambda: datetime.now(UTC) + later)
             [report] = await checker.check(wordpress_source(site))
             return report
     return asyncio.run(run())
@@ -213,7 +216,7 @@ def test_a_foreign_article_struck_after_it_was_stored_keeps_its_stored_version(
     # none the gate knows; its body is a fraction of the stored one.
     wordpress.interstitial, wordpress.struck = "challenge", {long_read.path}
 
-    report = check(wordpress, store)
+    report = check(wordpress, store, later=timedelta(hours=2))  # its recheck is due
 
     assert [f.url for f in report.failures] == [wordpress.url(long_read)]
     assert "the stored version is kept" in report.failures[0].reason

@@ -5,11 +5,15 @@ link (no `{page}` in the URL), posts at `/YYYY/MM/DD/slug/`, other markup throug
     with BlogSite(page_size=3) as blog:
         blog.publish("A statement", "Its text.")
         blog.kill(slug, 410)  # the post's link stays listed, its page answers 410 for ever
+
+`listing_etags=True`: listing pages carry an ETag (a hash of the page) and answer 304 to a
+matching If-None-Match; posts never carry validators, as on many WordPress hosts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from dataclasses import dataclass
 from html import escape
@@ -38,10 +42,12 @@ class BlogSite(HtmlSite):
 
     name = "blog-site"
 
-    def __init__(self, page_size: int = 3) -> None:
+    def __init__(self, page_size: int = 3, *, listing_etags: bool = False) -> None:
         self.page_size = page_size
+        self.listing_etags = listing_etags
         self.posts: list[BlogPost] = []  # oldest first
         self.hits: list[str] = []
+        self.answers: list[tuple[str, int]] = []  # (path as requested, status sent)
         self._lock = threading.Lock()
 
     @property
@@ -61,6 +67,21 @@ class BlogSite(HtmlSite):
 
     def kill(self, post: BlogPost, status: int) -> None:
         post.status = status
+
+    def edit(self, post: BlogPost, *, title: str | None = None, text: str | None = None) -> None:
+        """A correction at the same URL (the listing shows the title and 80 characters)."""
+        with self._lock:
+            post.title = title if title is not None else post.title
+            post.text = text if text is not None else post.text
+
+    def etag(self, path: str, status: int, body: bytes) -> str | None:
+        if not (self.listing_etags and status == 200 and path.startswith("/news")):
+            return None
+        return '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+
+    def sent(self, path: str, status: int) -> None:
+        with self._lock:
+            self.answers.append((path, status))
 
     def hits_on(self, path: str, since: int = 0) -> int:
         """Requests for `path` (with or without its trailing slash) from hit `since` on."""

@@ -21,6 +21,13 @@ class HtmlSite:
     def answer(self, path: str) -> tuple[int, str]:
         raise NotImplementedError
 
+    def etag(self, path: str, status: int, body: bytes) -> str | None:
+        """The ETag to send with this answer (None: none); a matching If-None-Match gets 304."""
+        return None
+
+    def sent(self, path: str, status: int) -> None:
+        """Told the status of every answer (a site that counts them overrides it)."""
+
     def start(self) -> Self:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.site = self
@@ -59,10 +66,24 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        status, markup = self.server.site.answer(urlsplit(self.path).path)
+        site = self.server.site
+        path = urlsplit(self.path).path
+        status, markup = site.answer(path)
         body = markup.encode("utf-8")
+        etag = site.etag(path, status, body)
+        if etag is not None:
+            tags = {t.strip() for t in self.headers.get("If-None-Match", "").split(",")}
+            if etag in tags:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                site.sent(path, 304)
+                return
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=UTF-8")
         self.send_header("Content-Length", str(len(body)))
+        if etag is not None:
+            self.send_header("ETag", etag)
         self.end_headers()
         self.wfile.write(body)
+        site.sent(path, status)
