@@ -11,8 +11,8 @@ import json
 import mimetypes
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -144,7 +144,23 @@ def prepare_entries(
     ordered = sorted((a for a in articles if _is_web_url(a.url)), key=lambda a: a.key,
                      reverse=True)
     ordered.sort(key=lambda a: _utc(a.published) or feed.empty_updated, reverse=True)
-    return [_entry(feed, a, translation_urls or {}) for a in ordered]
+    return _distinct_updates([_entry(feed, a, translation_urls or {}) for a in ordered])
+
+
+def _distinct_updates(entries: list[Entry]) -> list[Entry]:
+    """No two entries with the same update time: sites give a date without a time, so two
+    articles of one day would share midnight, which the W3C validator flags in Atom ("Two
+    entries with the same value for atom:updated"). A later one in the feed's order moves
+    on by whole seconds: stable for the same data, never before its publication date."""
+    used: set[datetime] = set()
+    distinct = []
+    for entry in entries:
+        updated = entry.updated
+        while updated in used:
+            updated += timedelta(seconds=1)
+        used.add(updated)
+        distinct.append(entry if updated == entry.updated else replace(entry, updated=updated))
+    return distinct
 
 
 def _is_web_url(url: str) -> bool:

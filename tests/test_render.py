@@ -297,3 +297,18 @@ def test_action_links_already_in_the_body_are_not_listed_twice() -> None:
     without = campaign.with_(body_html="<p>Act now.</p>", actions=(petition,))
     [entry] = parse_entries(render_atom(sample_spec(campaign.lang), [without]))
     assert entry.content[0].value.count(petition.url.split("?")[0]) == 1
+
+
+def test_articles_of_one_day_get_distinct_update_times_in_atom() -> None:
+    # Sites give dates without a time: three articles of one day share midnight.
+    day = datetime(2026, 12, 4, tzinfo=UTC)
+    articles = [a.with_(published=day, updated=day) for a in sample_articles()
+                if a.lang == "en"][:3]
+    assert len(articles) == 3
+    feeds = render_all(sample_spec("en"), articles)
+    assert check_atom(feeds.atom) == []
+    root = etree.fromstring(feeds.atom)
+    updated = [e.findtext(ATOM + "updated") for e in root.iter(ATOM + "entry")]
+    assert len(set(updated)) == 3
+    assert all(datetime.fromisoformat(u) >= day for u in updated)  # never before publication
+    assert render_all(sample_spec("en"), list(reversed(articles))).atom == feeds.atom

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import shutil
 import signal
 import sqlite3
@@ -55,6 +56,12 @@ def files(root: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
+def to_the_minute(feeds: dict[str, bytes]) -> dict[str, bytes]:
+    """Times cut to the minute: since 6557361, entries of one day that shared an update
+    time (a W3C warning) are moved apart by whole seconds; nothing else may differ."""
+    return {name: re.sub(rb"(\d\d:\d\d):\d\d", rb"\1", data) for name, data in feeds.items()}
+
+
 def test_the_previous_release_is_refused_then_upgraded_with_nothing_lost(
         tmp_path: Path) -> None:
     config_path, db = previous_release(tmp_path)
@@ -88,7 +95,10 @@ def test_the_previous_release_is_refused_then_upgraded_with_nothing_lost(
     config = load_config(config_path)
     parts = build_parts(config)
     publish(config, parts.store)
-    assert files(config.feeds.output_dir) == files(FEEDS)  # what 6557361 published, byte for byte
+    published = files(config.feeds.output_dir)
+    # What 6557361 published, byte for byte but for the seconds of shared update times.
+    assert to_the_minute(published) == to_the_minute(files(FEEDS))
+    assert published["ar/rss.xml"] == files(FEEDS)["ar/rss.xml"]
 
     [queued] = parts.outbox.items(status=Status.PENDING)
     printed = io.StringIO()

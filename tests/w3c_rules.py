@@ -403,6 +403,11 @@ def check_atom(data: bytes, now: datetime | None = None) -> list[str]:
     ids: set[str] = set()
     for index, entry in enumerate(entries):
         _atom_entry(entry, problems, f"entry[{index}]", ids, feed_author, now)
+    # DuplicateUpdated (a warning): "Two entries with the same value for atom:updated".
+    updated = [(entry.findtext(a + "updated") or "").strip() for entry in entries]
+    for index, value in enumerate(updated):
+        if value and value in updated[:index]:
+            problems.add("DuplicateUpdated", f"entry[{index}]/updated", value)
     return problems
 
 
