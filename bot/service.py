@@ -2,11 +2,16 @@
 
 One APScheduler 3.11 AsyncIOScheduler in the configured zone runs one job per source on
 its own schedule (max one instance, missed runs coalesced). Last runs live in the
-database, so a source whose run is overdue at start runs at once. A second task drains
-the Telegram outbox whenever a pass queued something or a retry falls due. SIGTERM or
-Ctrl-C: no new runs start, a running pass gets a few seconds to finish (its articles
-are committed one by one, so stopping it loses nothing), the in-flight send finishes or
-stays queued, and the process exits 0.
+database, so a source whose run is overdue at start runs at once. A job runs only while
+this instance holds the source's lease (bot/leases.py: one instance alone takes them all;
+several on one PostgreSQL share them), renewed by a heartbeat task. A second task drains
+the Telegram outbox whenever a pass queued something or a retry falls due; a third
+rewrites the feeds that were put off or that other instances' passes made stale. Storage
+faults back off through bot/storage_guard.py; Telegram may be unreachable at start.
+SIGTERM or Ctrl-C: no new runs start, a running pass gets a few seconds to finish (its
+articles are committed one by one, so stopping it loses nothing), the in-flight send
+finishes or stays queued, the leases are given back, and the process exits 0 (1 when it
+had to stop because its database file was deleted or replaced).
 """
 
 from __future__ import annotations
