@@ -143,6 +143,8 @@ def _latin_script_language(words: Sequence[str]) -> str:
     """"en" or "fr" for words in Latin script; a tie (a bare name, a headline) is English."""
     english = french = 0.0
     for word in words:
+        if len(word) > 1 and word.isupper():
+            continue  # an acronym: "UN" is not the French "un"
         lower = word.lower()
         if lower in _ENGLISH_WORDS:
             english += 2

@@ -109,6 +109,7 @@ def test_labelled_table_meets_the_goal(capsys: pytest.CaptureFixture[str]) -> No
         ("پاکستان میں انسانی حقوق کے کارکنوں کو گرفتار کیا گیا ہے", "ur"),
         ("Nous appelons les autorités à libérer les militants", "fr"),
         ("Saudi Arabia: Release Salma al-Shehab", "en"),
+        ("Statement by Pablo de Greiff, UN Special Rapporteur", "en"),
     ],
 )
 def test_detect_language_tells_apart_languages_sharing_a_script(text: str, expected: str) -> None:
