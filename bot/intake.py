@@ -47,6 +47,8 @@ class _Pass:
     edits: int = 0
     sends: int = 0
     keys: set[str] = field(default_factory=set)
+    # Languages of new articles that no channel takes: title of the first one, for the alert.
+    unposted: dict[str, str] = field(default_factory=dict)
 
 
 def _utc_now() -> datetime:
@@ -90,6 +92,11 @@ class Intake:
             # The chats follow the article's own language: a source page can hold a post
             # written in the other language.
             targets = self.chats_for(article.lang) if article.lang != lang else chats
+            if (not targets and article.lang != lang and change is Change.NEW
+                    and self.settings.channels):
+                # Never the pass language's channel instead: a Persian page found on the
+                # Arabic listing is stored (and in a feed if configured), not posted.
+                state.unposted.setdefault(article.lang, article.url)
             sends, edits = self.outbox.record(conn, article, change, chats=targets,
                                               batch=batch, now=self._now(),
                                               first_run=first_run)
@@ -108,10 +115,23 @@ class Intake:
         edits = state.edits if state else 0
         summary = IntakeSummary(source, lang, summary.new, summary.queued, summary.baseline,
                                 summary.flood, edits)
+        for other, url in (state.unposted.items() if state else ()):
+            self._report_unposted(source, other, url)
         log.info("intake source=%s lang=%s new=%d queued=%d baseline=%d flood=%d edits=%d",
                  source, lang, summary.new, summary.queued, summary.baseline, summary.flood,
                  summary.edits)
         return summary
+
+    def _report_unposted(self, source: str, lang: str, url: str) -> None:
+        log.info("intake source=%s lang=%s: no channel, stored but not posted: %s",
+                 source, lang, url)
+        if self.alerts:
+            # Raised once per source and language; stays open until the operator resolves it
+            # (adds a channel, or decides these are not to be posted).
+            self.alerts.raise_(
+                f"lang:{source}:{lang}",
+                f"{source}: articles in {lang!r} are stored but not posted: no channel for "
+                f"{lang!r} in telegram.channels (first: {url})")
 
     def recover(self, source: str | None = None) -> list[IntakeSummary]:
         """Promote the incoming rows of every pass (of `source`) that crashed before `end`:

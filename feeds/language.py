@@ -1,5 +1,8 @@
-"""Which language a block of text is in (Arabic vs English, by script), and where a bilingual
-page's body switches language, so each half can go to its own language feed.
+"""Which language a block of text is in (Arabic, Persian, Urdu, English, French), and where a
+bilingual page's body switches language, so each half can go to its own language feed.
+
+The script (Arabic or Latin letters) decides the family; letters and function words then tell
+Arabic from Persian and Urdu, and English from French.
 """
 
 from __future__ import annotations
@@ -69,16 +72,112 @@ def _letter_counts(text: str) -> tuple[int, int]:
     return arabic, latin
 
 
-def _decide(arabic: int, latin: int) -> str:
+# Harakat and tatweel sit inside words; dropped before splitting text into words.
+_MARKS = re.compile("[\u0640\u064b-\u065f]")
+# Capitalised Latin words (organisation names, acronyms) inside an Arabic sentence count this
+# much: a signatory list is named in Latin script but framed in Arabic.
+LATIN_NAME_WEIGHT = 0.3
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Function words: frequent, short, and each proper to one language of its script. Arabic ones
+# are looked up after folding Persian yeh/keheh (ی ک) to Arabic (ي ك), as some sites type them.
+_ARABIC_WORDS = _word_set(
+    "في من على إلى الى عن أن إن مع التي الذي الذين اللذين هذا هذه ذلك تلك كان كانت قد لقد لم "
+    "لن كما بين حول بعد قبل منذ حتى أو ثم عند ضد لدى كل وفي ومن وعلى وإلى وقد أنه أنها إنه "
+    "هو هي عليه فيه إلا غير أي ولا لا وذلك وهو وهي ويأتي")
+_PERSIAN_WORDS = _word_set(
+    "است این آن که را برای می نمی از در های ها شد شده بود کرد کرده خود یک تا اند ای اما "
+    "نیز هستند باید شود دارد وی بودند شدند کند کنند پس چه همه")
+_URDU_WORDS = _word_set(
+    "ہے ہیں کے کی کا میں اور سے کو نے پر یہ وہ تھا تھی تھے گیا گئی کر بھی ایک لیے کہ ہو جو "
+    "نہیں گا گی رہا رہی")
+_ENGLISH_WORDS = _word_set(
+    "the of and to in is for on that with by was are has have from at an it its this be were "
+    "their will not as been who which said after they he she his her or must should we our us "
+    "all into over against")
+_FRENCH_WORDS = _word_set(
+    "le la les des du une un pour et est dans qui que sur au aux par avec ne pas sont ce cette "
+    "ces son sa ses leur leurs il elle ils nous vous été ont plus depuis contre selon après "
+    "entre l d qu de en")
+_FOLD_TO_ARABIC = str.maketrans("یک", "يك")
+_ARABIC_ONLY_LETTERS = frozenset("ةيكىؤإ")
+_PERSIANATE_LETTERS = frozenset("پچژگ")  # Persian and Urdu, never Arabic
+_YEH_KEHEH = frozenset("یک")  # Persian and Urdu shapes; Arabic writes ي ك
+_URDU_LETTERS = frozenset("ےٹںہڈڑھ")
+_FRENCH_ACCENTS = frozenset("éèêàçùâîôûëïœÉÈÊÀÇ")
+_ARTICLE_PREFIXES = ("ال", "وال", "بال", "لل", "فال", "كال")
+
+
+def _arabic_script_language(words: Sequence[str]) -> str:
+    """"ar", "fa" or "ur" for words in Arabic script, by function words first, then letters."""
+    arabic = persian = urdu = shared = 0.0
+    for word in words:
+        letters = set(word)
+        if word.translate(_FOLD_TO_ARABIC) in _ARABIC_WORDS:
+            arabic += 2
+        elif word in _URDU_WORDS:
+            urdu += 2
+        elif word in _PERSIAN_WORDS:
+            persian += 2
+        if len(word) > 3 and word.startswith(_ARTICLE_PREFIXES):
+            arabic += 1
+        if letters & _ARABIC_ONLY_LETTERS:
+            arabic += 0.5
+        if letters & _PERSIANATE_LETTERS:
+            shared += 1
+        if letters & _YEH_KEHEH:
+            shared += 0.5
+        if letters & _URDU_LETTERS:
+            urdu += 1
+    # A few Persian-looking letters (a name like علی رضایی) do not outweigh an Arabic frame.
+    if shared + persian + urdu <= arabic:
+        return "ar"
+    return "ur" if urdu > persian else "fa"
+
+
+def _latin_script_language(words: Sequence[str]) -> str:
+    """"en" or "fr" for words in Latin script; a tie (a bare name, a headline) is English."""
+    english = french = 0.0
+    for word in words:
+        if len(word) > 1 and word.isupper():
+            continue  # an acronym: "UN" is not the French "un"
+        lower = word.lower()
+        if lower in _ENGLISH_WORDS:
+            english += 2
+        elif lower in _FRENCH_WORDS:
+            french += 2
+        if not set(word).isdisjoint(_FRENCH_ACCENTS):
+            french += 1
+    return "fr" if french > english else "en"
+
+
+def _classify(text: str) -> tuple[str, int]:
+    """(language, letters in Arabic or Latin script)."""
+    if "://" in text or "www." in text.lower() or "@" in text:
+        text = _URLS.sub(" ", text)
+    arabic_words = _ARABIC_RUNS.findall(_MARKS.sub("", text))
+    latin_words = _LATIN_RUNS.findall(text)
+    arabic = sum(map(len, arabic_words))
+    latin = sum(map(len, latin_words))
     if arabic + latin < MIN_LETTERS:
-        return UNDETERMINED
-    # Farsi/Urdu are out of scope: any Arabic-script majority is "ar".
-    return "ar" if arabic * ARABIC_WEIGHT >= latin else "en"
+        return UNDETERMINED, arabic + latin
+    weighed_latin = float(latin)
+    if arabic and latin and any(
+            w.translate(_FOLD_TO_ARABIC) in _ARABIC_WORDS for w in arabic_words):
+        names = sum(len(w) for w in latin_words if w[0].isupper())
+        weighed_latin = latin - names + LATIN_NAME_WEIGHT * names
+    if arabic * ARABIC_WEIGHT >= weighed_latin:
+        return _arabic_script_language(arabic_words), arabic + latin
+    return _latin_script_language(latin_words), arabic + latin
 
 
 def detect_language(text: str) -> str:
-    """ "ar", "en", or "und" when the text has fewer than three letters, by script ratio."""
-    return _decide(*_letter_counts(text))
+    """"ar", "fa", "ur", "en", "fr", or "und" when the text has fewer than three letters."""
+    return _classify(text)[0]
 
 
 @dataclass(frozen=True)
@@ -99,13 +198,12 @@ class _Block:
 
 
 def _profile(tag: str, text: str) -> _Block:
-    arabic, latin = _letter_counts(text)
-    lang = _decide(arabic, latin)
+    lang, letters = _classify(text)
     tag = tag.lower()
     heading = len(tag) == 2 and tag[0] == "h" and tag[1].isdigit()
     paragraph = tag in _PARAGRAPH_TAGS and len(text.split()) >= _MIN_PROSE_WORDS
     prose = lang != UNDETERMINED and tag not in _LIST_TAGS and (heading or paragraph)
-    return _Block(lang, arabic + latin, prose, paragraph and prose)
+    return _Block(lang, letters, prose, paragraph and prose)
 
 
 @dataclass

@@ -126,6 +126,11 @@ class SiteInfo:
     def telegram_in(self, lang: str) -> str | None:
         return self.telegram.get(lang) or self.telegram.get("*")
 
+    def published_languages(self) -> frozenset[str]:
+        """Languages a source lists or a channel names; empty when the site declares none."""
+        return frozenset([*(lang for s in self.sources for lang in s.languages),
+                          *(lang for lang in self.telegram if lang != "*")])
+
     def home(self) -> str:
         return self.home_url or next((s.url for s in self.sources if s.url), "") or self.base_url
 
@@ -251,9 +256,15 @@ def _pair(directory: str, lang: str, source: str | None, texts: FeedTexts, name:
 
 
 def _languages(store: ArticleStore, site: SiteInfo, source: SourceInfo | None) -> list[str]:
-    """Declared languages first, in declaration order, then any others the store holds."""
+    """Declared languages first, in declaration order, then the others the store holds that
+    the site publishes: an English half of a bilingual page from an Arabic-only source gets
+    the English feed, a Persian post found on an Arabic listing gets none until configured.
+    """
     declared = [lang for s in ([source] if source else site.sources) for lang in s.languages]
     stored = store.languages(source.name if source else None)
+    published = site.published_languages()
+    if published:
+        stored = [lang for lang in stored if lang in published]
     return list(dict.fromkeys([*declared, *stored]))
 
 

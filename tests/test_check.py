@@ -77,6 +77,18 @@ def test_a_new_article_on_the_site_is_found_on_the_next_pass(config: Config, sto
     assert article.title == "القسط تطالب بالإفراج عن المعتقلين"
 
 
+def test_a_persian_post_on_the_arabic_listing_is_stored_as_persian(
+        config: Config, store: ArticleStore, site: ReplicaSite) -> None:
+    run_pass(config, store)
+    post = site.publish(lang="ar", title="ایران باید نرگس محمدی را آزاد کند",
+                        paragraphs=["عفو بین‌الملل اعلام کرد که دست‌کم ۲۰ معترض در زندان اوین "
+                                    "بازداشت شده‌اند و خانواده‌های آنان خواستار آزادی هستند."])
+    run_pass(config, store)
+    article = store.get(post.url)
+    assert article is not None
+    assert article.lang == "fa"
+
+
 def test_an_edit_on_the_site_updates_the_article_instead_of_adding_one(
         config: Config, store: ArticleStore, site: ReplicaSite) -> None:
     post = site.publish(lang="en", title="Original title", paragraphs=[

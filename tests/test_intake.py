@@ -140,6 +140,34 @@ def test_a_language_without_a_channel_queues_nothing(engine: Engine) -> None:
     assert outbox.items() == []
 
 
+def test_a_persian_article_on_the_arabic_listing_is_not_posted_and_is_reported_once(
+    engine: Engine,
+) -> None:
+    outbox = Outbox(engine)
+    alerts = Alerts(engine, operator_chat="42")
+    intake = make_intake(outbox, SETTINGS, alerts=alerts)
+    run_pass(engine, intake, [article(1, "ar"), article(2, "fa"), article(3, "fa")], lang="ar")
+    assert [(i.chat, i.lang) for i in outbox.due(NOW)] == [("@alqst_ar", "ar")]
+    assert ArticleStore(engine).get("https://alqst.org/fa/post/2") is not None
+    [problem] = alerts.open_problems("lang:")
+    assert problem.key == "lang:alqst:fa"
+    assert "https://alqst.org/fa/post/2" in problem.text
+    run_pass(engine, intake, [article(4, "fa")], lang="ar")  # the next pass: no second alert
+    assert alerts.unsent_count() == 1
+    run_pass(engine, intake, [article(5, "ur")], lang="en")  # another language: its own alert
+    assert [p.key for p in alerts.open_problems("lang:")] == ["lang:alqst:fa", "lang:alqst:ur"]
+
+
+def test_a_catch_all_channel_takes_a_language_without_its_own(engine: Engine) -> None:
+    # "*" is the operator's explicit choice for everything: posting there is not a wrong channel.
+    outbox = Outbox(engine)
+    alerts = Alerts(engine, operator_chat="42")
+    settings = TelegramSettings(channels={"ar": "@alqst_ar", "*": "@alqst_all"})
+    run_pass(engine, make_intake(outbox, settings, alerts=alerts), [article(1, "fa")], lang="ar")
+    assert [i.chat for i in outbox.due(NOW)] == ["@alqst_all"]
+    assert alerts.open_problems("lang:") == []
+
+
 def test_crash_between_begin_and_end_loses_nothing(engine: Engine) -> None:
     outbox = Outbox(engine)
     run_pass(engine, make_intake(outbox, SETTINGS), [article(1), article(2)], end=False)

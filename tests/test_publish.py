@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -248,3 +249,22 @@ def test_languages_come_from_sources_and_from_the_store(tmp_path: Path) -> None:
     publish(store, out, site=only_ar)
     # English is not declared, but the store holds English articles: it gets feeds too.
     assert (out / "en/rss.xml").exists() and (out / "ar/rss.xml").exists()
+
+
+def test_a_language_no_source_lists_is_stored_but_gets_no_feed(tmp_path: Path) -> None:
+    store = fill_store(tmp_path / "db.sqlite", with_edit=False)
+    en = store.get(f"{SITE}/en/post/release-salma")
+    assert en is not None
+    persian = replace(en, key=f"{SITE}/fa/post/release-salma", url=f"{SITE}/fa/post/release-salma",
+                      lang="fa", title="نرگس محمدی را آزاد کنید")
+    store.upsert(persian, T0 + timedelta(days=2))
+    assert "fa" in store.languages(None)
+    out = tmp_path / "public"
+    publish(store, out)
+    assert not (out / "fa").exists() and not (out / "alqst/fa").exists()
+    # Once a source lists Persian, its feed is written.
+    site = sample_site(BASE)
+    with_fa = SiteInfo(**{**site.__dict__, "sources": (
+        replace(site.sources[0], languages=("ar", "en", "fa")),)})
+    publish(store, out, site=with_fa)
+    assert (out / "fa/rss.xml").exists()

@@ -374,7 +374,8 @@ def test_a_page_cannot_name_a_feed_directory_outside_the_output(
                and p.resolve() != config.database_file.resolve()
                and not p.name.startswith(config.database_file.name)]
     assert outside == []
-    assert (output / "und" / "rss.xml").is_file()
+    # Stored, but no source lists "und": it gets no feed directory at all (issue 13).
+    assert not (output / "und").exists() and not (output / "escaped").exists()
 
 
 # ---- Telegram ---------------------------------------------------------------------------------

@@ -179,6 +179,37 @@ def test_a_restart_does_not_repost_and_runs_an_overdue_source_at_once(
     assert telegram.sent("@alqst_en") == []
 
 
+def test_a_persian_post_is_stored_not_posted_to_the_arabic_channel_and_reported_once(
+        tmp_path: Path, site: ReplicaSite, telegram: FakeTelegram) -> None:
+    port = free_port()
+    config = write_config(tmp_path, site, telegram.url, port)
+    db = tmp_path / "data" / "feedbot.sqlite"
+    process = start_service(config)
+    try:
+        wait_for(lambda: runs_finished(db) >= 1, what="the first (baseline) run")
+        persian = site.publish(lang="ar", title="ایران باید نرگس محمدی را آزاد کند",
+                               paragraphs=["عفو بین‌الملل اعلام کرد که دست‌کم ۲۰ معترض در زندان "
+                                           "اوین بازداشت شده‌اند و خانواده‌های آنان خواستار "
+                                           "آزادی فوری فرزندانشان هستند."])
+        site.publish(lang="ar", title="القسط ترحب بالإفراج عن ناشط",
+                     paragraphs=["رحبت القسط بالإفراج عن ناشط حقوقي بعد سنوات من الاعتقال."])
+        wait_for(lambda: telegram.sent("@alqst_ar"), what="the Arabic post")
+        wait_for(lambda: [m for m in telegram.sent("@operator") if "'fa'" in m.text],
+                 what="the operator told about Persian")
+        runs = runs_finished(db)
+        wait_for(lambda: runs_finished(db) >= runs + 2, what="two more runs")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    assert [m for m in telegram.sent("@alqst_ar") if "ایران" in m.text] == []
+    assert len(telegram.sent("@alqst_ar")) == 1
+    assert len([m for m in telegram.sent("@operator") if "'fa'" in m.text]) == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select lang from articles where url = ?",
+                            (persian.url,)).fetchone() == ("fa",)
+    assert not (tmp_path / "public" / "fa").exists()
+
+
 @pytest.mark.parametrize(
     ("extra", "token", "key"),
     [
