@@ -141,8 +141,8 @@ def prepare(engine: Engine, *, allow_upgrade: bool = False) -> Upgrade:
     if current == head:
         return Upgrade(describe(engine), current, head)
     _check_known(engine, current)
-    if current is not None and not allow_upgrade:
-        raise SchemaOutdated(outdated_message(engine, current))
+    # Judged again under the migration lock, even to refuse: a revision below head seen
+    # here may be another process half-way through creating a new database.
     return _migrate(engine, allow_upgrade=allow_upgrade)
 
 
