@@ -80,6 +80,7 @@ class Service:
         self.metrics = Metrics(self.parts, instance=self.instance, leases=self.leases)
         self._published_change = -1  # runs.last_change() when this instance last published
         self._last_publish: datetime | None = None
+        self._last_beat: datetime | None = None
         self.scheduler = AsyncIOScheduler(timezone=config.timezone, job_defaults={
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
         self._wake = asyncio.Event()
@@ -153,7 +154,8 @@ class Service:
         if self._stopping or not self._storage_usable(f"run source={source.name}"):
             return
         if not self.leases.holds(source.name):
-            self._beat()  # before the first heartbeat, or after a lease ran out unrenewed
+            if self._beat_is_stale():  # before the first heartbeat, or one missed
+                self._beat()
             if not self.leases.holds(source.name):
                 log.debug("run source=%s: checked by another instance", source.name)
                 return
@@ -280,9 +282,15 @@ class Service:
                     else:
                         self.storage.failed("lease renewal", reason, self.now())
 
+    def _beat_is_stale(self) -> bool:
+        """No heartbeat within a quarter of the lease time: a job of a source another
+        instance holds would otherwise beat (database writes) on every tick."""
+        return self._last_beat is None or self.now() - self._last_beat >= self.leases.ttl / 4
+
     def _beat(self) -> None:
         """Renew and balance the source leases; run what was taken over if it is overdue;
         rewrite the feeds when another instance's pass changed the database."""
+        self._last_beat = self.now()
         beat = self.leases.beat([s.name for s in self.config.sources],
                                 busy=self._running_passes.values())
         for source in beat.taken:
