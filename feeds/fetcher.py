@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.5"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# httpcore's words when a pooled connection was closed before our request got an answer.
+STALE_CONNECTION = "Server disconnected without sending a response."
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 TEXT_TYPES = frozenset(
     {
@@ -353,8 +355,16 @@ class Fetcher:
         deadline = s.timeout_seconds * 2
         try:
             async with asyncio.timeout(deadline):
-                async with client.stream("GET", url, headers=headers) as response:
-                    return await self._read(url, response)
+                try:
+                    return await self._exchange(client, url, headers)
+                except httpx.RemoteProtocolError as exc:
+                    if str(exc) != STALE_CONNECTION:
+                        raise
+                    # A kept-alive connection the server closed while it sat in the pool
+                    # (its idle timeout racing our reuse): nothing was sent, so asking
+                    # again on a fresh connection is safe and is not a retry.
+                    log.debug("GET %s: pooled connection was closed; asking again", url)
+                    return await self._exchange(client, url, headers)
         except TimeoutError:
             raise _Retry(
                 FetchError(url, f"timed out: no complete answer within {deadline:g} s", "timeout")
@@ -381,6 +391,11 @@ class Fetcher:
             # Includes a body cut short of its Content-Length: a fresh attempt may succeed.
             reason = f"connection broken: {_explain(exc)}"
             raise _Retry(FetchError(url, reason, "connection")) from None
+
+    async def _exchange(self, client: httpx.AsyncClient, url: str,
+                        headers: dict[str, str]) -> _Answer:
+        async with client.stream("GET", url, headers=headers) as response:
+            return await self._read(url, response)
 
     async def _read(self, url: str, response: httpx.Response) -> _Answer:
         status = response.status_code

@@ -166,6 +166,18 @@ async def test_a_retry_after_beyond_the_limit_stops_at_once_and_says_why(
     assert fetcher.requests_made == 1 and sleep.delays == []
 
 
+async def test_a_kept_alive_connection_the_server_closed_is_asked_again_not_failed(
+    site: MisbehavingServer, sleep: RecordingSleep,
+) -> None:
+    # No retries allowed: the second GET reuses the pooled connection, which the server
+    # drops unanswered; the fetcher asks once more on a fresh one, without a backoff.
+    async with Fetcher(replace(FAST, retries=0), sleep=sleep) as fetcher:
+        pages = [await fetcher.fetch(site.url("/closes-idle"), allowed_hosts=HERE)
+                 for _ in range(2)]
+    assert [page.text for page in pages] == ["<html><body>kept alive</body></html>"] * 2
+    assert site.hits["/closes-idle"] == 3 and sleep.delays == []
+
+
 async def test_a_server_that_always_fails_gives_up_after_the_retries_with_a_clear_reason(
     site: MisbehavingServer, sleep: RecordingSleep
 ) -> None:

@@ -458,10 +458,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _trickle(self, page: Page, head: bool) -> None:
         """Headers at once, then the body in small pieces over SLOW_SECONDS."""
-        self.close_connection = True
         self.send_response(page.status)
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
+        self.send_header("Connection", "close")  # says so, as a real server closing does
         self.end_headers()
         self.wfile.flush()
         if head:

@@ -74,11 +74,14 @@ class _Handler(BaseHTTPRequestHandler):
         if etag is not None:
             tags = {t.strip() for t in self.headers.get("If-None-Match", "").split(",")}
             if etag in tags:
+                # Recorded before the answer leaves: a client may read it and look at
+                # `answers` before this thread runs again.
+                site.sent(path, 304)
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.end_headers()
-                site.sent(path, 304)
                 return
+        site.sent(path, status)
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=UTF-8")
         self.send_header("Content-Length", str(len(body)))
@@ -86,4 +89,3 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("ETag", etag)
         self.end_headers()
         self.wfile.write(body)
-        site.sent(path, status)

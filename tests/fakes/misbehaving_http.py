@@ -102,6 +102,17 @@ def _cached(h: _Handler, hit: int, q: dict[str, str]) -> None:
     h._send(200, b"<html><body>fresh</body></html>", headers=validators)
 
 
+def _closes_idle(h: _Handler, hit: int, q: dict[str, str]) -> None:
+    """Keeps the connection open after an answer, then drops the next request on it unread:
+    what a server does when its keep-alive timeout fires just as the client reuses the
+    connection (nginx's keepalive_timeout), made certain instead of a race."""
+    if getattr(h, "answered_one", False):
+        h.close_connection = True
+        return
+    h.answered_one = True
+    h._send(200, b"<html><body>kept alive</body></html>")
+
+
 def _flaky(h: _Handler, hit: int, q: dict[str, str]) -> None:
     if hit == 1:
         h._send(500, b"oops")
@@ -259,6 +270,7 @@ def _slow(h: _Handler, hit: int, q: dict[str, str]) -> None:
 ROUTES: dict[str, Route] = {
     "/ok": _ok,
     "/cached": _cached,
+    "/closes-idle": _closes_idle,
     "/flaky": _flaky,
     "/busy": _busy,
     "/always-busy": _always_busy,
