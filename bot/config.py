@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
+from bot.digest_schedule import DigestSchedule, parse_digest_schedule
 from feeds.campaigns import ClassifierRules
 from feeds.database import DatabaseURLError, check_url, display_url, is_url, sqlite_file, sqlite_url
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, FetchSettings, Listing, SourceSettings
@@ -64,6 +65,17 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class DigestSettings:
+    """`[digest]`: when each language's digest is made; no schedule means no digest."""
+
+    schedule: DigestSchedule | None = None
+    languages: dict[str, DigestSchedule | None] = field(default_factory=dict)  # "off": None
+
+    def schedule_for(self, lang: str) -> DigestSchedule | None:
+        return self.languages.get(lang, self.schedule)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone: str
@@ -76,6 +88,7 @@ class Config:
     # How long an instance's hold on a source lasts without renewal (bot/leases.py): after
     # this, another instance on the same database takes the source over.
     lease_seconds: float = 60.0
+    digest: DigestSettings = field(default_factory=DigestSettings)
     # Accepted but probably not meant: one line each, naming the key. `config check` prints
     # them, `run` and `check` log them once at start.
     warnings: tuple[str, ...] = ()
@@ -439,7 +452,7 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
 
 
 _TOP_KEYS = {"organisation", "timezone", "database", "lease_seconds", "fetch", "sources",
-             "feeds", "telegram"}
+             "feeds", "telegram", "digest"}
 
 
 def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
@@ -477,9 +490,38 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
         sources=sources,
         feeds=feeds,
         telegram=telegram,
+        digest=_digest(_take(data, "digest", "", dict, {})),
         warnings=(*_listing_warnings(sources), *_channel_warnings(sources, telegram),
                   *_quiet_warnings(telegram)),
     )
+
+
+# ---- [digest] ------------------------------------------------------------------------
+
+
+def _digest_schedule(value: Any, key: str) -> DigestSchedule | None:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string like 'fri 17:00', got "
+                          f"{type(value).__name__}")
+    if value.strip().lower() == "off":
+        return None
+    try:
+        return parse_digest_schedule(value)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
+def _digest(table: dict[str, Any]) -> DigestSettings:
+    w = "digest."
+    _no_unknown(table, {"schedule", "languages"}, w)
+    schedule = _digest_schedule(table["schedule"], w + "schedule") if "schedule" in table \
+        else None
+    languages: dict[str, DigestSchedule | None] = {}
+    for lang, value in _take(table, "languages", w, dict, {}).items():
+        if not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise ConfigError(f"{w}languages.{_name(lang)}: expected a language code like 'ar'")
+        languages[lang] = _digest_schedule(value, f"{w}languages.{lang}")
+    return DigestSettings(schedule=schedule, languages=languages)
 
 
 def _lease_seconds(data: dict[str, Any]) -> float:

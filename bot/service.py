@@ -34,6 +34,7 @@ from bot.claims import new_owner
 from bot.compose import compose_notice
 from bot.config import Config, ConfigError
 from bot.delivery import UNREACHABLE, Delivery
+from bot.digest import DigestMaker
 from bot.leases import Leases
 from bot.metrics import Metrics
 from bot.schedule import parse_schedule
@@ -58,6 +59,7 @@ PUBLISH_EVERY = timedelta(seconds=10)  # while passes run side by side, feeds ar
 #                                        at most this often
 FEEDS_CHECK_SECONDS = 2.0  # how soon a put-off publish is written
 OTHER_INSTANCES_CHECK_SECONDS = 5.0  # how soon other instances' passes reach these feeds
+DIGEST_CHECK_SECONDS = 60.0  # how often due digests are looked for
 
 
 class Service:
@@ -97,6 +99,7 @@ class Service:
         # warning on every tick it skips.
         self._submitted: dict[str, datetime] = {}
         self._overrunning: set[str] = set()
+        self.digests = DigestMaker(self.parts.engine, self.parts.outbox, config, now=now)
         self.scheduler.add_listener(self._on_submission,
                                     EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES)
         _silence_skipped_run_warnings()
@@ -458,6 +461,29 @@ class Service:
                                    name=f"check {source.name}", **start_now)
             log.info("scheduled source=%s schedule=%r overdue=%s", source.name,
                      source.schedule, overdue)
+        if self.digests.languages():
+            # Every minute, and at once: a digest whose moment passed while the service was
+            # down goes out now (within its grace, bot/digest_schedule.py).
+            self.scheduler.add_job(self.make_digests, "interval", seconds=DIGEST_CHECK_SECONDS,
+                                   id="digests", name="digests", next_run_time=now)
+
+    async def make_digests(self) -> None:
+        """Queue the digests that are due (once each, whichever instance gets there
+        first), then wake delivery and rewrite the digest feeds."""
+        if self._stopping or not self._storage_usable("digests"):
+            return
+        try:
+            made = self.digests.make_due()
+        except Exception as exc:
+            reason = storage_reason(exc)
+            if reason is None:
+                log.exception("digests crashed")
+            else:
+                self.storage.failed("digests", reason, self.now())
+            return
+        if made:
+            self._publish_due = True
+            self._wake.set()
 
     def next_runs(self) -> dict[str, datetime | None]:
         return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
