@@ -296,7 +296,7 @@ async def test_two_instances_make_the_digest_once(tmp_path: Path, backend: str) 
     one, two = Install(config, clock), Install(config, clock)
     one.seen(article(1, day=1), article(2, day=2, kind=Kind.CAMPAIGN))
     # The second read "no digest yet" just before the first committed its own.
-    two.digests.get = lambda lang, start: None  # type: ignore[method-assign]
+    two.maker.store.get = lambda lang, start: None  # type: ignore[method-assign]
     assert [m.lang for m in one.maker.make_due()] == ["en"]
     assert two.maker.make_due() == []  # the unique (lang, period_start) refused it
     digest_rows = [i for i in one.outbox.items() if i.action is Action.DIGEST]
