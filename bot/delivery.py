@@ -48,7 +48,7 @@ from bot.alerts import Alerts
 from bot.claims import new_owner
 from bot.compose import Post, compose_notice, compose_post
 from bot.config import QuietHours, TelegramSettings
-from bot.digest import digest_post
+from bot.digest import digest_post, previous_part
 from bot.outbox import Action, Outbox, OutboxItem, post_fingerprint
 from bot.sender import (
     BadEntities,
@@ -363,7 +363,17 @@ class Delivery:
             return
 
     async def _send_digest(self, item: OutboxItem, silent: bool) -> None:
-        """One message of a digest: its text was stored when the digest was made."""
+        """One message of a digest: its text was stored when the digest was made. Sent
+        only after the message before it, so a digest reads in order even when one of
+        its messages had to wait (a refused one is retried later, see `_on_error`)."""
+        before = previous_part(item.article_key)
+        waiting = before and self.outbox.unsent(before, item.chat, Action.DIGEST)
+        if waiting:
+            self.outbox.mark_failed(item, f"waits for {before}",
+                                    max(waiting.next_attempt_at,
+                                        self._now() + timedelta(seconds=1)),
+                                    count_attempt=False)
+            return
         rate_waits = 0
         while True:
             post = digest_post(DigestStore(self.outbox.engine), item)

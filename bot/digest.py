@@ -46,6 +46,15 @@ def digest_languages(config: Config) -> list[str]:
             if config.digest.schedule_for(lang) is not None]
 
 
+def previous_part(key: str) -> str | None:
+    """The outbox key of the message before `key` in its digest (None for the first)."""
+    match = _KEY.match(key)
+    if match is None or int(match["part"]) <= 1:
+        return None
+    return (f"digest:{match['lang']}:{match['start']}:{int(match['part']) - 1}/"
+            f"{match['total']}")
+
+
 def digest_post(store: DigestStore, item: OutboxItem) -> Post | None:
     """The post an outbox digest row sends; None when its digest is not stored."""
     match = _KEY.match(item.article_key)

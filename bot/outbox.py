@@ -260,6 +260,15 @@ class Outbox:
                 lang=lang, published=published, created_at=now, attempts=0,
                 next_attempt_at=now))
 
+    def unsent(self, key: str, chat: str, action: Action) -> OutboxItem | None:
+        """The row of (key, chat, action) if it exists and is not sent yet."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(outbox).where(
+                outbox.c.article_key == key, outbox.c.chat == chat,
+                outbox.c.action == action.value,
+                outbox.c.status != Status.SENT.value)).first()
+        return _item(row) if row else None
+
     # ---- promotion (see bot.intake) ----------------------------------------------------
 
     def incoming(self, batch: str | None = None) -> list[OutboxItem]:

@@ -386,3 +386,17 @@ def test_a_stored_digest_reads_back_as_it_was_written(weekly: Install) -> None:
     digest = weekly.digests.get("en", WEEK_START)
     assert isinstance(digest, Digest)
     assert digest.article_keys == (article(1).key,) and digest.period_end == MOMENT
+
+
+async def test_a_refused_message_holds_back_the_rest_of_its_digest_until_it_goes_out(
+        weekly: Install, fake: FakeTelegram) -> None:
+    weekly.seen(*(article(n, day=1 + n / 1000, title=f"{n} " + "long title words " * 10)
+                  for n in range(1, 60)))
+    [made] = [m for m in weekly.maker.make_due() if m.lang == "en"]
+    fake.fail_next("sendMessage", status=400, description="Bad Request: something odd")
+    await weekly.drain(fake)
+    assert fake.sent(EN) == []  # the later messages did not overtake the first
+    weekly.clock.t += timedelta(hours=2)  # the refused one's retry
+    await weekly.drain(fake)
+    assert [m.text.split("\n")[0] for m in fake.sent(EN)] == [
+        f"ALQST — digest ({i}/{made.messages})" for i in range(1, made.messages + 1)]
