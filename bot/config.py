@@ -480,6 +480,7 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
     feeds = _feeds(_take(data, "feeds", "", dict, {}), base_dir, environ)
     _check_listen(feeds, sources, ENV_LISTEN if environ.get(ENV_LISTEN) else "feeds.listen")
     telegram = _telegram(_take(data, "telegram", "", dict, {}))
+    digest = _digest(_take(data, "digest", "", dict, {}))
     return Config(
         path=path,
         organisation=_take(data, "organisation", "", str, ""),
@@ -490,9 +491,9 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
         sources=sources,
         feeds=feeds,
         telegram=telegram,
-        digest=_digest(_take(data, "digest", "", dict, {})),
+        digest=digest,
         warnings=(*_listing_warnings(sources), *_channel_warnings(sources, telegram),
-                  *_quiet_warnings(telegram)),
+                  *_quiet_warnings(telegram), *_digest_warnings(sources, digest)),
     )
 
 
@@ -522,6 +523,13 @@ def _digest(table: dict[str, Any]) -> DigestSettings:
             raise ConfigError(f"{w}languages.{_name(lang)}: expected a language code like 'ar'")
         languages[lang] = _digest_schedule(value, f"{w}languages.{lang}")
     return DigestSettings(schedule=schedule, languages=languages)
+
+
+def _digest_warnings(sources: tuple[SourceSettings, ...],
+                     digest: DigestSettings) -> list[str]:
+    languages = {lang for source in sources for lang in source.languages}
+    return [f"digest.languages.{lang}: no source has {lang!r} listings or feeds, so this "
+            "schedule makes no digest" for lang in digest.languages if lang not in languages]
 
 
 def _lease_seconds(data: dict[str, Any]) -> float:

@@ -132,6 +132,8 @@ def test_a_schedule_per_language_with_a_default_and_off(tmp_path: Path) -> None:
     assert ar is not None and ar.weekdays == {3} and f"{ar.at:%H:%M}" == "18:30"
     assert config.digest.schedule_for("fa") is None
     assert make_config(tmp_path, "db.sqlite").digest.schedule_for("en") is None  # off
+    assert config.warnings == ("digest.languages.fa: no source has 'fa' listings or feeds, "
+                               "so this schedule makes no digest",)
 
 
 @pytest.mark.parametrize(("digest", "message"), [
