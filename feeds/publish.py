@@ -116,6 +116,7 @@ class SiteInfo:
     texts: Mapping[str, FeedTexts] = field(default_factory=dict)  # overrides DEFAULT_TEXTS
     home_url: str = ""  # the organisation's site; defaults to the first source's URL
     cache_seconds: int = 300  # how often readers may poll; becomes the RSS <ttl>
+    websub_hub: str = ""  # the WebSub hub every feed names; "" for none
 
     def name_in(self, lang: str) -> str:
         return self.names.get(lang) or self.organisation
@@ -160,6 +161,7 @@ class PublishResult:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     feeds: list[FeedFile] = field(default_factory=list)
+    changed_feeds: list[FeedFile] = field(default_factory=list)  # rewritten: the hub is told
 
 
 def telegram_url(chat: str) -> str | None:
@@ -197,16 +199,18 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
             title=group.title, description=group.description, lang=group.lang,
             home_url=group.home_url, rss_url=urls["rss"], atom_url=urls["atom"],
             json_url=urls["json"], author=group.author, sources=metas,
-            ttl_minutes=max(1, site.cache_seconds // 60),
+            ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub,
         )
         rendered = render_all(spec, articles, known)
         for fmt, name, media_type in FORMATS:
             relative = group.directory + name
-            _write(output_dir / relative, getattr(rendered, fmt), result)
+            changed = _write(output_dir / relative, getattr(rendered, fmt), result)
             result.feeds.append(FeedFile(
                 path=relative, url=canonical_uri(urls[fmt]), format=fmt, media_type=media_type,
                 lang=group.lang, campaigns=group.campaigns, source=group.source,
                 title=group.title, home_url=group.home_url))
+            if changed:
+                result.changed_feeds.append(result.feeds[-1])
 
     _write(output_dir / "index.html", render_index(site, result.feeds), result)
     _write(output_dir / "feeds.opml", render_opml(site, result.feeds), result)
@@ -439,10 +443,11 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _write(path: Path, data: bytes, result: PublishResult) -> None:
+def _write(path: Path, data: bytes, result: PublishResult) -> bool:
     try:
         written = write_atomic(path, data)
     except OSError as exc:
         raise PublishError(f"publish: cannot write {path}: {exc.strerror or exc}; the previous "
                            "file is unchanged") from None
     (result.written if written else result.unchanged).append(path)
+    return written
