@@ -96,6 +96,8 @@ class Service:
         self._telegram_failed_at_start = False
         # WebSub: the hub is told of changed feeds from a thread of its own (feeds/websub.py).
         self.hub = HubNotifier(config.feeds.websub_hub) if config.feeds.websub_hub else None
+        if self.hub is not None:
+            self.metrics.watch_hub(self.hub.counts)
         # A pass that outlives its interval: said once per pass here, instead of APScheduler's
         # warning on every tick it skips.
         self._submitted: dict[str, datetime] = {}

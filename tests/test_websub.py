@@ -8,23 +8,31 @@ are written by the real publisher into a temporary directory from a real SQLite 
 from __future__ import annotations
 
 import logging
+import re
+import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from lxml import etree
 
 from bot.config import ConfigError, parse_config
 from feeds.models import Article, Kind
 from feeds.publish import SiteInfo, publish_feeds
+from feeds.replica import ReplicaSite
 from feeds.store import ArticleStore
 from feeds.websub import HubNotifier
+from tests.conftest import TEST_TOKEN
+from tests.fakes.telegram import FakeTelegram
 from tests.fakes.websub_hub import FakeHub
 from tests.feed_samples import SITE, T0, fill_store, sample_site
+from tests.test_service import free_port, runs_finished, start_service, wait_for, write_config
 from tests.test_w3c_validator import VALIDATOR
 
 BASE = "https://feeds.example/"
@@ -224,3 +232,56 @@ def test_publish_reports_only_the_feed_files_it_rewrote(tmp_path: Path) -> None:
     assert sorted(f.path for f in result.changed_feeds) == [
         "en/atom.xml", "en/campaigns/atom.xml", "en/campaigns/feed.json",
         "en/campaigns/rss.xml", "en/feed.json", "en/rss.xml"]
+
+
+# ---- the service tells the hub ----------------------------------------------------------
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram(TEST_TOKEN, chats=["@alqst_en", "@alqst_ar", "@operator"]) as fake:
+        yield fake
+
+
+def test_the_running_service_tells_the_hub_of_changed_feeds_only(
+        tmp_path: Path, site: ReplicaSite, telegram: FakeTelegram) -> None:
+    port = free_port()
+    with FakeHub() as hub:
+        config = write_config(tmp_path, site, telegram.url, port)
+        # write_config has its own [feeds] table: the hub goes into it.
+        text = config.read_text().replace('[feeds]\n', f'[feeds]\nwebsub_hub = "{hub.url}"\n')
+        config.write_text(text)
+        db = tmp_path / "data" / "feedbot.sqlite"
+        feeds = f"http://127.0.0.1:{port}/"
+        process = start_service(config)
+        try:
+            wait_for(lambda: runs_finished(db) >= 2, what="the first two passes")
+            every = {feeds + f"{lang}/{sub}{name}" for lang in ("ar", "en")
+                     for sub in ("", "campaigns/") for name in ("rss.xml", "atom.xml",
+                                                                "feed.json")}
+            wait_for(lambda: set(hub.accepted()) == every, what="a notice for every feed")
+            settled = len(hub.notices)
+            passes = runs_finished(db)
+            wait_for(lambda: runs_finished(db) >= passes + 2, what="two passes changing nothing")
+            assert len(hub.notices) == settled  # nothing changed: the hub hears nothing
+
+            site.publish(lang="en", title="Blogger released after seven years",
+                         paragraphs=["A Saudi blogger was released today after seven years "
+                                     "in prison. ALQST welcomes the release."])
+            wait_for(lambda: len(hub.notices) >= settled + 3, what="the notices of en feeds")
+            passes = runs_finished(db)
+            wait_for(lambda: runs_finished(db) >= passes + 2, what="two more passes")
+            assert sorted(hub.accepted()[settled:]) == [
+                feeds + "en/atom.xml", feeds + "en/feed.json", feeds + "en/rss.xml"]
+            rss = httpx.get(feeds + "en/rss.xml").text
+            assert f'<atom:link href="{hub.url}" rel="hub"/>' in rss
+            metrics = httpx.get(feeds + "metrics").text
+            assert re.search(r'feedbot_websub_notices\{instance="[^"]+",outcome="failed"\} 0\.0',
+                             metrics), metrics
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=15)
+            assert process.returncode == 0, output
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
