@@ -108,16 +108,20 @@ def items_html(entries: Sequence[Entry], lang: str, *, summaries: bool) -> str:
     badge = KIND_LABELS.get(lang, KIND_LABELS["en"])[Kind.CAMPAIGN]
     rows = []
     for e in entries:
+        # The title isolated in its own language's direction: an Arabic title that opens
+        # with a Latin name ("ALQST تطالب ...") still reads right to left, and a title of
+        # another language in this list does not reorder the text around it.
+        title_dir = direction(e.lang)
         parts = [f'<li lang="{esc(e.lang)}">',
-                 f'<p class="item-title"><a href="{esc(e.url)}"><bdi>{esc(e.title)}</bdi></a>'
-                 "</p>",
+                 f'<p class="item-title"><a href="{esc(e.url)}"><bdi dir="{title_dir}">'
+                 f"{esc(e.title)}</bdi></a></p>",
                  f'<p class="meta"><time datetime="{e.published.isoformat()}">'
                  f"{esc(format_date(e.published, lang))}</time>"]
         if e.kind == Kind.CAMPAIGN:
             parts.append(f'<span class="badge">{esc(badge)}</span>')
         parts.append("</p>")
         if summaries and e.summary:
-            parts.append(f'<p class="summary"><bdi>{esc(e.summary)}</bdi></p>')
+            parts.append(f'<p class="summary"><bdi dir="{title_dir}">{esc(e.summary)}</bdi></p>')
         parts.append("</li>")
         rows.append("".join(parts))
     return '<ol class="items">\n' + "\n".join(rows) + "\n</ol>"
@@ -152,8 +156,10 @@ def render_feed_page(page: FeedPage, siblings: Sequence[FeedPage],
             f'lang="{esc(other.lang)}" dir="{direction(other.lang)}">'
             f"{esc(_short_label(other, language_names))}</a>"
             for other in siblings if other.directory != page.directory]
-    header = [f"<h1><bdi>{esc(page.title)}</bdi></h1>",
-              f"<p><bdi>{esc(page.description)}</bdi></p>",
+    # The feed's own title and description are in the page's language: they take its
+    # direction, whatever script the organisation's name inside them is written in.
+    header = [f"<h1>{esc(page.title)}</h1>",
+              f"<p>{esc(page.description)}</p>",
               '<nav class="pages">' + "".join(nav) + "</nav>"]
     formats = "".join(f'<li><a href="{href(link.path)}" type="{esc(link.media_type)}">'
                       f"{esc(link.label)}</a></li>" for link in page.links)

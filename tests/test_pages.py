@@ -14,6 +14,7 @@ import html5lib
 import pytest
 from lxml import etree
 
+from bot.demo import run_demo
 from feeds.models import Article, Kind
 from feeds.pages import format_date
 from feeds.publish import publish_feeds
@@ -75,8 +76,9 @@ def test_the_arabic_page_lists_its_items_in_arabic_words(public: Path) -> None:
     assert texts(page, "//h:span[@class='badge']") == ["نداء تحرك"]
     [subscribe] = texts(page, "//h:p[@class='subscribe']")
     assert subscribe.startswith("للاشتراك: انسخ رابط الخلاصة")
-    # Titles are isolated, so a Latin title in this list keeps its own direction.
-    assert len(page.xpath("//h:ol[@class='items']//h:a/h:bdi", namespaces=NS)) == 4
+    # Titles are isolated in their language's direction: one opening with a Latin name
+    # still reads right to left, and none reorders the text around it.
+    assert page.xpath("//h:ol[@class='items']//h:a/h:bdi/@dir", namespaces=NS) == ["rtl"] * 4
 
 
 def test_the_english_campaign_page_shows_only_campaigns_with_english_dates(
@@ -150,3 +152,20 @@ def test_dates_are_written_in_the_language_s_own_words() -> None:
     assert format_date(when, "ar") == "8 ديسمبر 2023"
     assert format_date(when, "en") == "8 December 2023"
     assert format_date(when, "fr") == "2023-12-08"
+
+
+def test_the_demo_writes_pages_that_parse_and_show_its_new_articles(tmp_path: Path) -> None:
+    lines: list[str] = []
+    assert run_demo(lines.append, environ={}, workdir=tmp_path) == 0
+    public = tmp_path / "public"
+    pages = sorted(public.rglob("index.html"))
+    assert {p.parent.relative_to(public).as_posix() for p in pages} == {
+        ".", "ar", "ar/campaigns", "en", "en/campaigns"}
+    for path in pages:
+        page = parse(path)  # strict: a parse error fails here
+        for href in page.xpath("//h:head/h:link[@rel='alternate']/@href", namespaces=NS):
+            assert (path.parent / href).is_file(), (path, href)
+    ar = parse(public / "ar" / "campaigns" / "index.html")
+    assert (ar.get("lang"), ar.get("dir")) == ("ar", "rtl")
+    assert texts(ar, "//h:span[@class='badge']")  # the demo's new campaign call
+    assert any("/ar/campaigns/" in line for line in lines if line.startswith("pages"))

@@ -17,6 +17,7 @@ import json
 import struct
 import zlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import feedparser
@@ -24,14 +25,20 @@ import httpx
 import pytest
 from lxml import etree
 
+from feeds.models import Article, Kind
 from feeds.publish import publish_feeds
 from feeds.serve import FeedServer
-from tests.feed_samples import fill_store, sample_site
+from tests.feed_samples import SITE, T0, fill_store, sample_site
 from tests.test_index_browser import browser, run_chromium  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
 PAGES = ("ar/", "ar/campaigns/", "en/", "en/campaigns/", "alqst/ar/")
+# An Arabic title that opens with a Latin name: the name must still come first, on the right.
+MIXED = Article(key=f"{SITE}/ar/post/mixed", url=f"{SITE}/ar/post/mixed", source="alqst",
+                lang="ar", title="ALQST تطالب بالإفراج عن المعتقلين في السعودية",
+                body_html="<p>نص.</p>", body_text="نص.", summary="",
+                published=T0 + timedelta(days=4), kind=Kind.NEWS)
 
 PROBE = """
 <script>
@@ -51,8 +58,13 @@ PROBE = """
     heading: textBox(document.querySelector("h1")),
     headingText: document.querySelector("h1").textContent,
     items: Array.prototype.map.call(document.querySelectorAll("ol.items li"), function (li) {
-      var a = li.querySelector("a");
+      var a = li.querySelector("a"), text = a.querySelector("bdi").firstChild;
+      var word = document.createRange();  // the title's first word, where it is drawn
+      word.setStart(text, 0);
+      word.setEnd(text, Math.max(1, text.data.indexOf(" ")));
+      var w = word.getBoundingClientRect();
       return {title: a.textContent, href: a.href, box: textBox(a),
+              firstWord: {left: w.left, right: w.right, top: w.top},
               date: li.querySelector("time").textContent,
               badge: li.querySelector(".badge") ? li.querySelector(".badge").textContent : ""};
     }),
@@ -79,6 +91,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FeedServer,
     out.mkdir()
     with FeedServer(out) as server:
         store = fill_store(root / "db.sqlite")
+        store.upsert(MIXED, T0 + timedelta(days=4))
         publish_feeds(store, sample_site(server.url, two_sources=True), out)
         for page in PAGES:
             html = (out / page / "index.html").read_text("utf-8")
@@ -149,9 +162,20 @@ def test_each_page_lists_the_items_of_its_feed_and_discovers_it(
         assert probe["items"] and all(i["badge"] == badge for i in probe["items"])
 
 
+def test_an_arabic_title_opening_with_a_latin_name_reads_right_to_left(
+        probes: dict[str, dict]) -> None:
+    [item] = [i for i in probes["ar/"]["items"] if i["title"] == MIXED.title]
+    word, title = item["firstWord"], item["box"]
+    assert word["right"] - word["left"] > 20  # "ALQST" was measured
+    # Read right to left, the title's first word is its rightmost; left to right (as
+    # dir="auto" would lay it out, from the first strong letter) it would be leftmost.
+    assert abs(word["right"] - title["right"]) < 2, item
+    assert word["left"] - title["left"] > 200, item
+
+
 def test_arabic_item_dates_are_in_arabic_words(probes: dict[str, dict]) -> None:
     assert [i["date"] for i in probes["ar/"]["items"]] == [
-        "2 مارس 2024", "1 مارس 2024", "29 فبراير 2024", "27 فبراير 2024"]
+        "5 مارس 2024", "2 مارس 2024", "1 مارس 2024", "29 فبراير 2024", "27 فبراير 2024"]
     assert [i["date"] for i in probes["en/campaigns/"]["items"]] == ["2 March 2024"]
 
 
