@@ -92,18 +92,25 @@ class HubNotifier:
         thread = self._thread
         if thread is None:
             return
+        with self._lock:
+            unsent = len(self._waiting)
         self._stopping.set()
-        # A full queue: the worker sees _stopping after its current notice instead.
+        # A full queue: the worker finds _stopping set at its next notice instead.
         with contextlib.suppress(queue.Full):
             self._queue.put_nowait(_STOP)
         thread.join(timeout)
         self._thread = None
-        with self._lock:
-            left = len(self._waiting)
-            self._waiting.clear()
-            self.counts.dropped += left
-        if left:
-            log.warning("websub: stopped with %d notice(s) unsent to %s", left, self.hub_url)
+        if not thread.is_alive():  # else it drops the rest itself as it goes
+            while True:
+                try:
+                    url = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if url != _STOP:
+                    self._drop(url)
+        if unsent:
+            log.warning("websub: stopping with %d notice(s) unsent to %s", unsent,
+                        self.hub_url)
 
     def __enter__(self) -> HubNotifier:
         return self.start()
@@ -143,20 +150,28 @@ class HubNotifier:
                           headers={"User-Agent": self.user_agent}) as client:
             while True:
                 url = self._queue.get()
-                if url == _STOP or self._stopping.is_set():
+                if url == _STOP:
                     return
+                if self._stopping.is_set():
+                    self._drop(url)
+                    continue
                 try:
                     self._deliver(client, url)
                 finally:
                     with self._lock:
                         self._waiting.discard(url)
 
+    def _drop(self, url: str) -> None:
+        with self._lock:
+            self._waiting.discard(url)
+            self.counts.dropped += 1
+
     def _deliver(self, client: httpx.Client, feed_url: str) -> None:
         for attempt in range(1, self.attempts + 1):
             try:
                 self._post(client, feed_url)
             except (httpx.HTTPError, HubRefused) as exc:
-                reason = str(exc) or type(exc).__name__
+                reason = " ".join(str(exc).split()) or type(exc).__name__
                 retry = not isinstance(exc, HubRefused) or exc.retry
                 if not retry or attempt == self.attempts:
                     with self._lock:

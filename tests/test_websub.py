@@ -217,6 +217,20 @@ def test_a_hub_that_is_down_never_stops_publishing(
     assert all(line.startswith(f"websub: hub {down} not told of ") for line in lines)
 
 
+def test_stopping_drops_the_unsent_notices_and_counts_them(
+        caplog: pytest.LogCaptureFixture) -> None:
+    down = f"http://127.0.0.1:{closed_port()}/hub"
+    # A long pause after the first failure: stopping must not wait for it.
+    notifier = HubNotifier(down, backoff_seconds=3600).start()
+    notifier.notify(BASE + f"{lang}/rss.xml" for lang in ("ar", "en", "fr", "fa", "ur"))
+    with caplog.at_level(logging.WARNING, logger="feeds.websub"):
+        notifier.close()
+    assert notifier.counts.dropped == 5 and notifier.counts.sent == 0
+    assert notifier.counts.failed == 0
+    assert [r.getMessage() for r in caplog.records] == [
+        f"websub: stopping with 5 notice(s) unsent to {down}"]
+
+
 def test_notices_beyond_the_queue_are_dropped_and_counted() -> None:
     notifier = HubNotifier("http://127.0.0.1:9/hub", queue_size=2)  # not started: none sent
     assert notifier.notify([BASE + "a.xml", BASE + "b.xml", BASE + "c.xml"]) == 2
