@@ -143,6 +143,8 @@ def render_feed_page(page: FeedPage, siblings: Sequence[FeedPage],
     """The page of one feed; `siblings` are the pages of the same source, linked in a nav."""
     esc = html.escape
     words = words_in(page.lang)
+    # A language without words of its own is told in English, and marked so.
+    words_lang = "" if page.lang in WORDS else ' lang="en" dir="ltr"'
 
     def href(path: str) -> str:
         return esc(_relative(page.directory, path))
@@ -160,7 +162,7 @@ def render_feed_page(page: FeedPage, siblings: Sequence[FeedPage],
     # direction, whatever script the organisation's name inside them is written in.
     header = [f"<h1>{esc(page.title)}</h1>",
               f"<p>{esc(page.description)}</p>",
-              '<nav class="pages">' + "".join(nav) + "</nav>"]
+              f'<nav class="pages"{words_lang}>' + "".join(nav) + "</nav>"]
     formats = "".join(f'<li><a href="{href(link.path)}" type="{esc(link.media_type)}">'
                       f"{esc(link.label)}</a></li>" for link in page.links)
     subscribe = [f'<p class="subscribe">{esc(words["subscribe"])}</p>',
@@ -172,11 +174,11 @@ def render_feed_page(page: FeedPage, siblings: Sequence[FeedPage],
                          f'<a href="{esc(page.telegram)}"><bdi dir="ltr">'
                          f'{esc(page.telegram.split("://", 1)[-1])}</bdi></a></p>')
     items = items_html(page.entries, page.lang, summaries=True) if page.entries else \
-        f"<p>{esc(words['empty'])}</p>"
+        f"<p{words_lang}>{esc(words['empty'])}</p>"
     document = _template("feed.html").substitute(
         lang=esc(page.lang), dir=direction(page.lang), title=esc(page.title),
         autodiscovery=autodiscovery, style=stylesheet(), header="\n".join(header),
-        subscribe="\n".join(subscribe), items=items)
+        subscribe="\n".join(subscribe), items=items, words_lang=words_lang)
     return document.encode("utf-8")
 
 

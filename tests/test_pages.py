@@ -16,7 +16,7 @@ from lxml import etree
 
 from bot.demo import run_demo
 from feeds.models import Article, Kind
-from feeds.pages import format_date
+from feeds.pages import FeedLink, FeedPage, format_date, render_feed_page
 from feeds.publish import publish_feeds
 from feeds.store import ArticleStore
 from tests.feed_samples import SITE, T0, fill_store, sample_site
@@ -169,3 +169,16 @@ def test_the_demo_writes_pages_that_parse_and_show_its_new_articles(tmp_path: Pa
     assert (ar.get("lang"), ar.get("dir")) == ("ar", "rtl")
     assert texts(ar, "//h:span[@class='badge']")  # the demo's new campaign call
     assert any("/ar/campaigns/" in line for line in lines if line.startswith("pages"))
+
+
+def test_a_language_without_its_own_words_is_told_in_english_and_marked_so() -> None:
+    page = FeedPage(directory="fa/", lang="fa", title="خبرها", description="آخرین خبرها",
+                    campaigns=False, source=None, entries=(),
+                    links=(FeedLink("RSS", "application/rss+xml", "fa/rss.xml",
+                                    BASE + "fa/rss.xml"),))
+    root = html5lib.HTMLParser(strict=True, tree=html5lib.getTreeBuilder("lxml")).parse(
+        render_feed_page(page, [page], {"fa": "فارسی"})).getroot()
+    assert (root.get("lang"), root.get("dir")) == ("fa", "rtl")
+    [section] = root.xpath("//h:section[@class='subscribe']", namespaces=NS)
+    assert (section.get("lang"), section.get("dir")) == ("en", "ltr")
+    assert texts(section, "./h:p[@class='subscribe']")[0].startswith("How to subscribe")
