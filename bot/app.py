@@ -99,6 +99,7 @@ def site_info(config: Config) -> SiteInfo:
         max_items=config.feeds.max_items,
         telegram=telegram,
         cache_seconds=int(min(known)) // 2 if known else 300,
+        websub_hub=config.feeds.websub_hub,
     )
 
 

@@ -37,6 +37,9 @@ class FeedSettings:
     listen_port: int = 8080
     max_items: int = 50
     title: str = ""
+    # WebSub: the hub each feed names and that is told after each publish that changed a
+    # feed; "" for none.
+    websub_hub: str = ""
 
 
 @dataclass(frozen=True)
@@ -371,7 +374,8 @@ def _str_list(table: dict[str, Any], key: str, where: str, default: list[str]) -
 
 def _feeds(table: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) -> FeedSettings:
     w = "feeds."
-    _no_unknown(table, {"output_dir", "base_url", "listen", "max_items", "title"}, w)
+    _no_unknown(table, {"output_dir", "base_url", "listen", "max_items", "title",
+                        "websub_hub"}, w)
     listen, listen_key = _take(table, "listen", w, str, "127.0.0.1:8080"), w + "listen"
     if environ.get(ENV_LISTEN):
         listen, listen_key = environ[ENV_LISTEN], ENV_LISTEN
@@ -391,6 +395,8 @@ def _feeds(table: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) ->
         listen_port=int(port),
         max_items=int(_positive(_take(table, "max_items", w, int, 50), w + "max_items")),
         title=_take(table, "title", w, str, ""),
+        websub_hub=_url(hub, w + "websub_hub") if (hub := _take(table, "websub_hub", w, str, ""))
+        else "",
     )
 
 

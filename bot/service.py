@@ -45,6 +45,7 @@ from feeds.fetcher import Fetcher, HostLimits
 from feeds.publish import PublishError
 from feeds.serve import FeedServer
 from feeds.sources import SourceSettings
+from feeds.websub import HubNotifier
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,10 @@ class Service:
         self._publish_due = False
         self._stop_event: asyncio.Event | None = None
         self._telegram_failed_at_start = False
+        # WebSub: the hub is told of changed feeds from a thread of its own (feeds/websub.py).
+        self.hub = HubNotifier(config.feeds.websub_hub) if config.feeds.websub_hub else None
+        if self.hub is not None:
+            self.metrics.watch_hub(self.hub.counts)
         # A pass that outlives its interval: said once per pass here, instead of APScheduler's
         # warning on every tick it skips.
         self._submitted: dict[str, datetime] = {}
@@ -243,10 +248,12 @@ class Service:
         # Everything finished up to now is in what is written: noted so that passes of
         # other instances (`runs.last_change`) can be told apart from what is done here.
         change = self.parts.runs.last_change()
-        written = publish(self.config, self.parts.store).written
+        result = publish(self.config, self.parts.store)
         self._publish_due = False
         self._published_change = max(self._published_change, change)
-        return written
+        if self.hub is not None:
+            self.hub.notify(f.url for f in result.changed_feeds)
+        return result.written
 
     async def _keep_feeds(self, stop: asyncio.Event) -> None:
         """Write put-off feeds, and those other instances' passes made stale."""
@@ -503,6 +510,8 @@ class Service:
                             cache_seconds=_cache_seconds(self.config),
                             extra_routes={"/healthz": self._healthz, "/metrics": self._metrics})
         server.start()
+        if self.hub is not None:  # after the server: the hub fetches what it is told of
+            self.hub.start()
         try:
             delivery = make_delivery(self.parts, self.sender, self.now)
             self._schedule()
@@ -535,6 +544,8 @@ class Service:
                 self.leases.release_all()  # the others need not wait for the expiry
         finally:
             server.stop()
+            if self.hub is not None:
+                self.hub.close()
             await self.sender.close()
             self.parts.engine.dispose()
         if self._stopped_because is not None:
