@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from feeds.digests import Digest, DigestStore, group_by_kind, period_label, words
 from feeds.models import Article, Kind
-from feeds.publish import FORMATS, PublishResult, SiteInfo, _write
+from feeds.publish import FORMATS, FeedFile, PublishResult, SiteInfo, _write
 from feeds.render import FeedSpec, render_all
-from feeds.sanitize import safe_url
+from feeds.sanitize import canonical_uri, safe_url
 
 MAX_ENTRIES = 52  # a year of weekly digests
 
@@ -43,12 +43,17 @@ def publish_digest_feeds(store: DigestStore, site: SiteInfo, languages: Iterable
             description=w["feed_description"].format(name=name), lang=lang,
             home_url=site.home(), rss_url=urls["rss"], atom_url=urls["atom"],
             json_url=urls["json"], author=site.organisation,
-            ttl_minutes=max(1, site.cache_seconds // 60))
+            ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub)
         entries = [digest_article(d, store, base, site.home(), name, tz)
                    for d in store.recent(lang, MAX_ENTRIES)]
         rendered = render_all(spec, entries)
-        for fmt, file, _ in FORMATS:
-            _write(output_dir / directory / file, getattr(rendered, fmt), result)
+        for fmt, file, media_type in FORMATS:
+            if _write(output_dir / directory / file, getattr(rendered, fmt), result):
+                # The WebSub hub is told of a rewritten digest feed as of any other.
+                result.changed_feeds.append(FeedFile(
+                    path=directory + file, url=canonical_uri(urls[fmt]), format=fmt,
+                    media_type=media_type, lang=lang, campaigns=False, source=None,
+                    title=spec.title, home_url=spec.home_url))
 
 
 def digest_article(digest: Digest, store: DigestStore, base_url: str, home_url: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -361,6 +362,23 @@ def test_the_digest_feed_has_one_entry_per_period_with_a_stable_id(
     assert [e.id for e in rss.entries] == [e.id for e in second.entries]
     ar = feedparser.parse(tmp_path / "public/ar/digest/atom.xml")
     assert ar.entries == [] and ar.feed.language == "ar"
+
+
+def test_the_digest_feeds_name_the_websub_hub_and_are_told_to_it_when_rewritten(
+        weekly: Install, tmp_path: Path) -> None:
+    hub = "https://hub.example/websub"
+    weekly.config = replace(weekly.config, feeds=replace(weekly.config.feeds, websub_hub=hub))
+    weekly.seen(article(1, day=1))
+    weekly.maker.make_due()
+    first = publish(weekly.config, weekly.store)
+    digest_urls = {f.url for f in first.changed_feeds if "/digest/" in f.url}
+    assert digest_urls == {f"https://feeds.example/{lang}/digest/{name}"
+                           for lang in ("ar", "en") for name in ("rss.xml", "atom.xml",
+                                                                 "feed.json")}
+    atom = feedparser.parse(tmp_path / "public/en/digest/atom.xml")
+    assert hub in {link.href for link in atom.feed.links if link.rel == "hub"}
+    again = publish(weekly.config, weekly.store)
+    assert [f.url for f in again.changed_feeds if "/digest/" in f.url] == []
 
 
 @pytest.mark.skipif(not VALIDATOR.exists(), reason=f"the W3C validator is not at {VALIDATOR}")

@@ -51,9 +51,10 @@ def previous_release(tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "config.toml", tmp_path / "feedbot.sqlite"
 
 
-def files(root: Path) -> dict[str, bytes]:
+def feed_files(root: Path) -> dict[str, bytes]:
+    """The feed files (RSS, Atom, JSON, OPML) under `root`, by relative path."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and p.suffix != ".html"}
 
 
 def to_the_minute(feeds: dict[str, bytes]) -> dict[str, bytes]:
@@ -100,10 +101,11 @@ def test_the_previous_release_is_refused_then_upgraded_with_nothing_lost(
     config = load_config(config_path)
     parts = build_parts(config)
     publish(config, parts.store)
-    published = files(config.feeds.output_dir)
-    # What 6557361 published, byte for byte but for the seconds of shared update times.
-    assert to_the_minute(published) == to_the_minute(files(FEEDS))
-    assert published["ar/rss.xml"] == files(FEEDS)["ar/rss.xml"]
+    # The feeds 6557361 published, byte for byte but for the seconds of shared update
+    # times (its HTML pages are not compared: later releases redesigned them).
+    published = feed_files(config.feeds.output_dir)
+    assert to_the_minute(published) == to_the_minute(feed_files(FEEDS))
+    assert published["ar/rss.xml"] == feed_files(FEEDS)["ar/rss.xml"]
 
     [queued] = parts.outbox.items(status=Status.PENDING)
     printed = io.StringIO()
