@@ -27,6 +27,7 @@ from feeds.feedsource import FeedError, articles_from_feed
 from feeds.fetcher import Fetcher, FetchError, Page
 from feeds.listing import page_number, page_url, parse_listing
 from feeds.models import Article
+from feeds.quality import source_gaps
 from feeds.sources import Listing, SourceSettings
 from feeds.store import ArticleStore, Change, FetchState, FirstPage, ListingState, OnStored
 from feeds.validity import first_verdict, judge_feed_entry, repeated
@@ -70,6 +71,10 @@ class LanguageReport:
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The warnings about fields the newest stored articles lack (feeds.quality), also in
+    # `warnings`: the service keeps one operator alert open for them per source and language.
+    # None: not judged (the pass failed before storing anything).
+    gaps: list[str] | None = None
     retired: list[Failure] = field(default_factory=list)  # dead links retired by this pass
     links_found: int = 0
     pages_walked: int = 0
@@ -183,6 +188,7 @@ class SourceChecker:
             # next language's listing (its retries already ran in the fetcher).
             retried.update(urls)
             await self._fetch_and_store(source, urls, report, hook, walk.dates)
+            self._judge_fields(source, report, feed=False)
             if not report.first_run:
                 # The next walk stops at the first listing page with nothing new and would
                 # never see these links again: they wait among the failing URLs (retried
@@ -413,6 +419,13 @@ class SourceChecker:
         else:
             report.unchanged += 1
 
+    def _judge_fields(self, source: SourceSettings, report: LanguageReport, *,
+                      feed: bool) -> None:
+        """Every pass says what the newest stored articles lack, not only the pass that
+        stored them: the operator sees it until a selector fixes it."""
+        report.gaps = source_gaps(self.store, source.name, report.lang, feed=feed)
+        report.warnings += report.gaps
+
     def _begin(self, source: str, lang: str, first_run: bool) -> OnStored | None:
         if self.observer is None:
             return None
@@ -442,6 +455,7 @@ class SourceChecker:
                 self.store.record_fetch(url, source.name, now, etag=page.etag,
                                         last_modified=page.last_modified)
                 self.store.record_listing(source.name, lang, state.links_last, now)
+                self._judge_fields(source, report, feed=True)
                 return report
             try:
                 articles = articles_from_feed(page.text, page.url, source, lang, now=now)
@@ -471,6 +485,7 @@ class SourceChecker:
                                     etag=None if refused else page.etag,
                                     last_modified=None if refused else page.last_modified)
             self.store.record_listing(source.name, lang, len(articles), now)
+            self._judge_fields(source, report, feed=True)
             return report
         finally:
             if self.observer is not None:
