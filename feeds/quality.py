@@ -29,8 +29,9 @@ def field_gaps(articles: Sequence[Article], lang: str, *, feed: bool = False) ->
     (no selector can help there).
 
     Rules: dates when at least a quarter of the articles (and at least one) were dated by
-    first-seen time; a title when two or more articles share one (a site name or a section
-    heading caught instead of each title); bodies and images when some articles lack them
+    first-seen time; a title when three or more articles and at least a quarter share one
+    (a site name or a section heading caught instead of each title; two posts may share a
+    title, "Press release"); bodies and images when some articles lack them
     while at least three quarters of the others have them (so a site without images, or
     one with only short notes, is not told off).
     """
@@ -45,7 +46,7 @@ def field_gaps(articles: Sequence[Article], lang: str, *, feed: bool = False) ->
         warnings.append(f"{guessed} of {total} articles on {lang} have no date {where} "
                         f"(dated by first-seen time): {hint}")
     title, shared = Counter(a.title for a in articles).most_common(1)[0]
-    if shared >= 2 and not feed:
+    if shared >= 3 and shared * 4 >= total and not feed:
         warnings.append(f"{shared} of {total} articles on {lang} have the same title "
                         f"{title[:60]!r}: set selectors.title — {DISCOVER}")
     short = sum(len(a.body_text) < SHORT_BODY for a in articles)
