@@ -1,6 +1,8 @@
 """Dates right with no selectors: the fixture pages of tests/data/page_dates (one per site style,
 Arabic and English) extracted with a source that configures nothing, against the date each
 page's comment says a reader sees (or "none": the page shows no publication date).
+Then what reading the teasers' dates costs a listing parse (the replica's two listings and
+the listing of tests/test_preview_listing.py), when the code has it.
 
 Run:  .venv/bin/python bench/page_dates.py
 Before/after: export the old code and point PYTHONPATH at it, e.g.
@@ -43,7 +45,31 @@ def main() -> int:
           f"{dated_right}/{dated}, undated pages left undated {right - dated_right}/"
           f"{len(CASES) - dated}) ({Path(inspect.getfile(extract_articles)).parent.parent}; "
           f"{ms:.1f} ms a page)")
+    _listing_cost()
     return 0
+
+
+def _listing_cost(rounds: int = 20) -> None:
+    import httpx
+
+    from feeds.listing import parse_listing
+    from feeds.replica import ReplicaSite
+    from tests.test_preview_listing import NEWS, TITLES
+
+    if "now" not in inspect.signature(parse_listing).parameters:
+        return
+    with ReplicaSite() as site:
+        pages = [httpx.get(f"{site.base_url}/{lang}/posts?page=1").text for lang in ("ar", "en")]
+    pages += [NEWS, TITLES]
+    hosts = frozenset({"127.0.0.1"})
+    for label, now in (("links only", None), ("with teaser dates", NOW)):
+        started = time.perf_counter()
+        for _ in range(rounds):
+            for page in pages:
+                parse_listing(page, "http://127.0.0.1/", link_selector="a[href]",
+                              link_pattern=r"/(?:posts?/|\d{4}/)", allowed_hosts=hosts, now=now)
+        ms = (time.perf_counter() - started) * 1000 / rounds / len(pages)
+        print(f"listing parse, {label}: {ms:.2f} ms a page")
 
 
 if __name__ == "__main__":
