@@ -95,20 +95,27 @@ def parse_listing(
 
 
 def _is_navigation(anchor: LexborNode) -> bool:
-    """A menu, header, footer or paging link: site furniture, not an article that the
-    pattern missed."""
+    """A menu, site header or footer, breadcrumb or paging link: site furniture, not an
+    article the pattern missed. An article card's own <header> ("entry-header") is not."""
     if (anchor.attributes.get("rel") or "") in ("next", "prev", "previous"):
         return True
-    node: LexborNode | None = anchor
+    in_header = False
+    node: LexborNode | None = anchor.parent
     while node is not None and node.tag not in ("body", "html"):
         marks = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-        if node.tag in ("nav", "header", "footer") or _NAV_MARKS.search(marks):
+        if node.tag == "nav" or any(_NAV_MARK.match(t) for t in marks.lower().split()):
             return True
+        if node.tag in ("header", "footer"):
+            in_header = True
+        elif node.tag == "article":
+            in_header = False
         node = node.parent
-    return False
+    return in_header
 
 
-_NAV_MARKS = re.compile(r"nav|menu|pager|paginat|breadcrumb|footer|header", re.IGNORECASE)
+_NAV_MARK = re.compile(r"(?:nav|navbar|navigation|menu|pager|pagination|breadcrumbs?|masthead"
+                       r"|site-header|site-footer|header|footer|topbar)$"
+                       r"|(?:nav|menu|pager|paginat|breadcrumb)[-_]")
 
 
 def _teaser_dates(cards: dict[str, LexborNode], now: datetime) -> dict[str, datetime]:

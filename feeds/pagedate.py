@@ -2,8 +2,9 @@
 
 In order: a labelled date in the page's short lines ("تاريخ النشر: 12/12/2024", "Posted on …",
 "Submitted by … on …"), `<time datetime>`, meta tags, JSON-LD, and last htmldate, whose answer
-counts only when the page's other evidence agrees (see `_agrees`). An article's paragraphs are
-never a date's source: datelines and typo years live there.
+counts only when evidence from outside the markup agrees (see `htmldate_date`). Prose is
+never a date's source: a label counts only where it opens a short line (a meta line), so a
+dateline ("London, 9 December 2017") or a sentence about a report's publication is not read.
 """
 
 from __future__ import annotations

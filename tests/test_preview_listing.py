@@ -26,6 +26,8 @@ NEWS = """<!DOCTYPE html><html lang="en"><head><title>News | Gulf Rights Watch</
 <article class="post"><h2><a href="/2024/11/ar-statement/">بيان مشترك</a></h2>
 <span class="date">٢٠ نوفمبر ٢٠٢٤</span></article>
 <article class="post"><h2><a href="/2024/11/no-date/">A post with no date shown</a></h2></article>
+<article class="post"><header class="entry-header"><h2><a href="/events/open-day/">Open day</a>
+</h2></header></article>
 <p>Filed under <a href="/tag/detention/">detention</a>.
 Share on <a href="https://twitter.com/intent/tweet?url=x">Twitter</a>.</p>
 </main>
@@ -98,7 +100,8 @@ def test_listing_preview_says_why_each_other_link_was_left_out_and_where_it_goes
     sections = _sections(out)
     assert sections["duplicate"] == [f"{site.base_url}/2024/12/blogger-sentenced  'Read more'"]
     assert sections["other host"] == ["https://twitter.com/intent/tweet?url=x  'Twitter'"]
-    assert sections["pattern"] == [f"{site.base_url}/tag/detention  'detention'"]
+    assert sections["pattern"] == [f"{site.base_url}/events/open-day  'Open day'",
+                                   f"{site.base_url}/tag/detention  'detention'"]
     assert f"{site.base_url}/about  'About us'" in sections["navigation"]
     assert f"{site.base_url}/news/page/2  'Older posts'" in sections["navigation"]
     assert "#content  'Skip'" in sections["navigation"]
