@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feeds.dates import normalise_text
+from feeds.genre import is_salutation, title_genre, title_segments, unquoted
 from feeds.language import detect_language
 from feeds.models import ActionLink, Kind
 
@@ -85,27 +86,56 @@ _EN_CALLS = (
     "join", "ask", "call on", "call your", "call the", "take part", "take action", "act now",
     "add your name", "raise your voice", "speak out", "stand with", "spread the word",
     "share the petition", "share this petition", "share the campaign", "share this campaign",
-    "use the hashtag", "post",
+    "use the hashtag", "post", "share", "add your voice", "help us", "join us",
+    # Invitations in the site's own voice, addressed to the reader.
+    "we invite you", "we urge you", "we encourage you", "we ask you", "you can help", "you can",
 )  # fmt: skip
 _AR_CALLS = (
     "وقعوا", "غردوا", "طالبوا", "اكتبوا", "شاركوا", "ادعموا", "انضموا", "راسلوا", "ارسلوا",
     "تحركوا", "ساندوا", "اتصلوا", "انشروا", "ساهموا", "ادعوا", "تضامنوا", "استخدموا", "وقع على",
-    "وقعي على", "غرد", "شارك في الحمله",
+    "وقعي على", "غرد", "شارك في الحمله", "اضيفوا", "شاركونا", "انشروها", "وقعوها",
+    # Invitations in the site's own voice, addressed to the reader.
+    "ندعوكم", "ندعوك", "نحثكم", "نناشدكم", "نرجو منكم", "نرجو", "يرجي", "بامكانكم", "يمكنكم",
+    "ساعدونا", "انضموا الينا",
 )  # fmt: skip
+# Openings that look like a call and are not one: a newsletter form, a login.
+_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted")
+# Words that make a call concrete: what to sign or write, where to post. A call naming one of
+# these asks the reader to do something here and now, not to "stand with" in general.
+_MEANS_WORDS = frozenset({
+    "petition", "petitions", "sign", "signing", "letter", "letters", "write", "writing", "email",
+    "tweet", "tweets", "tweeting", "hashtag", "hashtags",
+})  # fmt: skip
+_AR_MEANS_STEMS = ("عريض", "توقيع", "رساله", "رسالت", "رسائل", "الكتابه", "الوسم", "وسم",
+                   "التغريد", "غردوا", "وقعوا", "اكتبوا", "راسلوا")
 _SIGNATORY_OPENERS = (
     "undersigned", "الموقعه ادناه", "الموقعين ادناه", "الموقعون ادناه", "الموقعه على هذا البيان",
     "الموقعه على هذه الرساله",
 )  # fmt: skip
 _SIGN_OFFS = (
     "sincerely", "yours faithfully", "yours truly", "مع كامل التقدير", "مع خالص التقدير",
-    "وتفضلوا بقبول", "مع فائق الاحترام",
+    "وتفضلوا بقبول", "مع فائق الاحترام", "thank you mr president", "thank you madam president",
+    "شكرا سيدي الرئيس", "شكرا السيد الرئيس",
 )  # fmt: skip
+# A short line that introduces the list of who signed.
+_SIGNATORY_LABELS = (
+    "signatories", "signed", "signed by", "signatory organisations", "signatory organizations",
+    "list of signatories", "the signatories", "الموقعون", "الموقعين", "المنظمات الموقعه",
+    "الجمعيات الموقعه", "الامضاءات", "التوقيعات", "قائمه الموقعين", "الموقعون على البيان",
+)  # fmt: skip
+_LABEL_MAX_WORDS = 5
 _SELF_REPORT = (
     "this report", "our report", "our new report", "the full report", "its new report",
     "its latest report", "its annual report", "the report documents", "هذا التقرير",
     "التقرير الكامل", "تقريرها السنوي", "تقريرها الجديد", "في تقريرها", "يوثق التقرير",
+    "this briefing", "the briefing", "this submission", "the submission", "this paper",
+    "this study", "our research brief", "التقرير كاملا", "هذه الدراسه", "هذه الورقه",
+    "هذه المساهمه", "هذه المذكره", "تقريرنا",
 )  # fmt: skip
-_REPORT_LINK_WORDS = ("report", "download", "تقرير", "التقرير", "تحميل", "تنزيل")
+_REPORT_LINK_WORDS = (
+    "report", "download", "briefing", "brief", "submission", "paper", "pdf", "تقرير", "التقرير",
+    "تحميل", "تنزيل", "المساهمه", "الورقه", "الدراسه",
+)  # fmt: skip
 
 # Chrome that leaks into article bodies: never a signal, never an action link.
 _CHROME_LABELS = frozenset(
@@ -150,7 +180,12 @@ _WEAK_LABELS = frozenset(
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?،؛؟)\]])")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?؟:;؛])\s+|\n+")
-_POLITE_PREFIX = re.compile(r"^(?:please|يرجى|رجاء|click here to|اضغط هنا ل)\s+")
+# Matched against normalised keys, where "يرجى" is "يرجي". "كما ندعوكم" ("we also invite
+# you") keeps its connective before an invitation, which cannot be read as a past tense.
+_POLITE_PREFIX = re.compile(
+    r"^(?:please|يرجي|رجاء|click here to|اضغط هنا ل"
+    r"|كما\s+(?=ند|نح|نن|نر)|و(?=ندعو|نحث|ننا|نرجو))\s*"
+)
 _PREPARED_MAILTO = re.compile(r"[?&](?:subject|body)=", re.IGNORECASE)
 
 # --- weights -------------------------------------------------------------------------------------
@@ -170,6 +205,12 @@ W_GENRE_IN_BODY = 2
 W_SIGNATORY_LIST = 2
 SIGNATORY_LIST_MIN = 20
 W_SIGN_OFF = 1
+W_SALUTATION = 2
+W_LETTER_FORM = 4  # a salutation opening the body and a sign-off after it: a letter
+W_SIGNED_LIST = 2  # a short list of names under "Signatories" or after "We, the undersigned"
+SIGNED_LIST_MIN = 5
+W_TITLE_CALL = 2  # a title segment in the imperative: "... : sign our petition"
+W_CONCRETE_CALL = 1  # a call that names what to sign, write or post
 W_REPORT_PDF = 3
 W_OTHER_PDF = 1
 W_SELF_REPORT = 1
@@ -308,6 +349,7 @@ class _Anchor:
     label: str
     block_text: str
     in_action_section: bool
+    in_teaser: bool  # inside a related-post card: below a heading that is wholly a link
 
 
 @dataclass
@@ -315,6 +357,7 @@ class _Block:
     tag: str
     text: str
     heading: bool
+    teaser: bool = False
 
 
 @dataclass
@@ -442,7 +485,7 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
         return doc
     _strip_chrome(root)
     campaign_headings = rules.phrases.get(Kind.CAMPAIGN, ())
-    in_section = False
+    in_section = in_teaser = False
     for node in root.traverse():
         tag = node.tag or ""
         if tag in ("ul", "ol"):
@@ -454,6 +497,7 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
                     _text(node),
                     _enclosing_block_text(node, root),
                     in_section,
+                    in_teaser,
                 )
             )
         if tag not in _BLOCK_TAGS or _inside_block(node, root):
@@ -463,6 +507,8 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
         # A heading that is wholly a link is a teaser card (related posts, listings), not the
         # start of this article's take-action section.
         teaser = heading and any(_text(a) == text for a in node.css("a"))
+        if heading:
+            in_teaser = teaser  # the card's teaser text follows its linked heading
         bare_line = tag == "p" and len(text.split()) <= 5  # "Take action" as a plain line
         if heading or bare_line:
             matched = _starts_with(_key(text), campaign_headings)
@@ -471,8 +517,42 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
                 doc.action_headings.append(text)
             elif heading:
                 in_section = False
-        doc.blocks.append(_Block(tag, text, heading))
+        doc.blocks.append(_Block(tag, text, heading, in_teaser))
+        if tag == "p" and node.css_first("br") is not None:
+            doc.lists.append(_lines(node))  # names one per line: "Signatories<br>A<br>B"
+    doc.lists.extend(_name_runs(doc.blocks))
     return doc
+
+
+def _lines(node: LexborNode) -> list[str]:
+    lines: list[str] = []
+    line: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.tag == "br":
+            lines.append(" ".join(" ".join(line).split()))
+            line = []
+        else:
+            line.append(child.text(deep=True, separator=" "))
+    lines.append(" ".join(" ".join(line).split()))
+    return [text for text in lines if text]
+
+
+_NAME_MAX_WORDS = 10
+_SENTENCE_END = (".", "!", "?", "؟", ":", "؛")
+
+
+def _name_runs(blocks: list[_Block]) -> Iterator[list[str]]:
+    """Runs of consecutive short paragraphs that read as names, one per paragraph."""
+    run: list[str] = []
+    for block in [*blocks, _Block("end", "", False)]:
+        words = len(block.text.split())
+        if block.tag == "p" and 0 < words <= _NAME_MAX_WORDS and not block.heading \
+                and not block.text.endswith(_SENTENCE_END):
+            run.append(block.text)
+            continue
+        if len(run) >= SIGNED_LIST_MIN:
+            yield run
+        run = []
 
 
 # --- action links --------------------------------------------------------------------------------
@@ -494,8 +574,30 @@ def _is_donation(href: str, label: str) -> bool:
 
 
 def _is_call(text: str) -> bool:
-    key = _POLITE_PREFIX.sub("", _leading_key(text, _CALL_WORDS))
+    opening = _leading_key(text, _CALL_WORDS)
+    if _starts_with(opening, _NOT_CALLS):
+        return False
+    if _starts_with(opening, _AR_CALLS):  # "يرجى نشر الوسم": the request is the call
+        return True
+    key = _POLITE_PREFIX.sub("", opening)
     return bool(_starts_with(key, _EN_CALLS) or _starts_with(key, _AR_CALLS))
+
+
+_HASHTAG = re.compile(r"(?<![\w&/])#\w+")
+
+
+def _own_hashtags(doc: _Document) -> Iterator[str]:
+    for block in doc.blocks:
+        if not block.teaser and block.tag != "blockquote":
+            yield from _HASHTAG.findall(unquoted(block.text))
+
+
+def _is_concrete(sentence: str) -> bool:
+    """True when a call names what to sign, write or post (a petition, a letter, a hashtag)."""
+    if "#" in sentence:
+        return True
+    words = _key(sentence).split()
+    return any(w in _MEANS_WORDS or any(stem in w for stem in _AR_MEANS_STEMS) for w in words)
 
 
 # A call is told by its first words: a polite opener ("click here to") and a call phrase.
@@ -557,11 +659,24 @@ def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | N
     if any(s in _ACTION_SEGMENTS or s.startswith("petition") for s in segments):
         return f"action page: {host}"
     call_label = anchor.label if label_key not in _WEAK_LABELS else anchor.block_text
+    # A link alone in its paragraph is a button: "Add your name", "العريضة".
+    alone = not anchor.in_teaser and _key(anchor.label) == _key(anchor.block_text)
     if _is_call(call_label) and (
-        anchor.in_action_section or _has_phrase(_key(call_label), ("petition", "عريضه"))
+        anchor.in_action_section or alone or _has_phrase(_key(call_label), _DOCUMENT_WORDS)
     ):
         return f"call link: {anchor.label[:40]}"
+    if _has_phrase(_key(anchor.label), _DOCUMENT_WORDS) and (
+        anchor.in_action_section or alone or _is_call(unquoted(anchor.block_text))
+    ):
+        return f"document link: {anchor.label[:40]}"
     return None
+
+
+# What a reader is handed to act with: a link labelled with one, beside a call, is an action.
+_DOCUMENT_WORDS = (
+    "petition", "our petition", "prepared letter", "model letter", "our letter", "عريضه",
+    "العريضه", "الرساله الجاهزه", "الرساله النموذجيه", "رسالتنا",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -632,15 +747,19 @@ def _category_key(name: str) -> str:
 
 
 def _calls(doc: _Document, lang: str) -> list[str]:
+    """Sentences in which the site itself asks the reader to act: imperatives and invitations
+    opening a sentence, outside quotation marks and quoted blocks (someone else's voice)."""
     found = []
     for block in doc.blocks:
-        if block.heading:
+        if block.heading or block.teaser or block.tag == "blockquote":
             continue  # a take-action heading is scored as a heading, not again as a call
         if lang in ("ar", "en") and detect_language(block.text) not in (lang, "und"):
             continue  # interface chrome in the other language (seed 000) does not speak
-        for sentence in _SENTENCE_BREAK.split(block.text):
-            if _is_call(sentence) and len(sentence.split()) >= 2:
-                found.append(sentence.strip())
+        for sentence in _SENTENCE_BREAK.split(unquoted(block.text)):
+            words = sentence.split()
+            if _is_call(sentence) and len(words) >= 2 and not all(
+                    normalise_text(word) in _CHROME_LABELS for word in words):
+                found.append(sentence.strip())  # "Share: Tweet Facebook" is a share bar
     return found
 
 
@@ -657,8 +776,10 @@ def classify_article(
 
     `lang` is the article's language: only sentences in it count as calls to act, since
     chrome in the interface language leaks into bodies. `site_category` decides when it maps
-    to a kind. `actions` are returned for campaigns and statements only: a news item linking
-    a petition in passing gets no "Sign" button. `base_url` resolves relative links.
+    to a kind; else a genre heading the title ("Joint statement: ...", "Report: ...") does,
+    even over a take-action section at the end. `actions` are returned for every kind but
+    news: a news item linking a petition in passing gets no "Sign" button, a report ending in
+    a petition keeps it. `base_url` resolves relative links.
     """
     rules = rules or ClassifierRules()
     doc = _parse(body_html, rules)
@@ -670,7 +791,7 @@ def classify_article(
         score[kind] += points
         signals[kind].append(why)
 
-    # Campaign: a take-action heading, action links, imperative calls.
+    # Campaign: a take-action heading, action links, calls to the reader in the site's voice.
     for heading in doc.action_headings[:1]:
         add(Kind.CAMPAIGN, W_CAMPAIGN_HEADING, f"heading: {heading}")
     if links:
@@ -680,38 +801,72 @@ def classify_article(
         if any(found.called for found in links):
             add(Kind.CAMPAIGN, W_LINKED_CALL, "linked call")
     calls = _calls(doc, lang)
+    title_calls = [part for part in title_segments(unquoted(title)) if _is_call(part)]
+    if title_calls:
+        add(Kind.CAMPAIGN, W_TITLE_CALL, f"title call: {title_calls[0][:60]}")
     if calls:
         score[Kind.CAMPAIGN] += min(MAX_CALL_POINTS, W_CALL * len(calls))
         signals[Kind.CAMPAIGN] += [f"call: {call[:60]}" for call in calls[:MAX_CALL_POINTS]]
+    concrete = next((call for call in calls + title_calls if _is_concrete(call)), None)
+    if concrete is None and calls:
+        # A hashtag the site itself gives, beside a call: "... وانشروها على الوسم #X".
+        concrete = next((tag for tag in _own_hashtags(doc)), None)
+    if concrete is not None:
+        add(Kind.CAMPAIGN, W_CONCRETE_CALL, f"concrete call: {concrete[:40]}")
+    told_twice = len(calls) + len(title_calls) >= 2 and concrete is not None
+    if (calls and links) or told_twice:
+        # The reader is asked to act and handed the means (a link, or twice told what to sign,
+        # write or post): a call to act, however politely put ("ندعوكم إلى التوقيع على
+        # العريضة" and its link). One call naming a petition may cite another post's title.
+        score[Kind.CAMPAIGN] = max(score[Kind.CAMPAIGN], THRESHOLD)
 
     body_key = _key(" ".join(block.text for block in doc.blocks))
-    title_key = _key(title)
-    # Statement: the genre named in the title or body, signatories, a letter's sign-off.
-    if phrase := _has_phrase(title_key, rules.phrases.get(Kind.STATEMENT, ())):
-        add(Kind.STATEMENT, W_TITLE, f"title: {phrase}")
-    if phrase := _has_phrase(body_key, _SIGNATORY_OPENERS):
-        add(Kind.STATEMENT, W_SIGNATORY_OPENER, f"signatories: {phrase}")
+    # Statement: signatories, a letter's form, the genre named in the body.
+    opener = _has_phrase(body_key, _SIGNATORY_OPENERS)
+    if opener:
+        add(Kind.STATEMENT, W_SIGNATORY_OPENER, f"signatories: {opener}")
     if phrase := _has_phrase(body_key, rules.phrases.get(Kind.STATEMENT, ())):
         add(Kind.STATEMENT, W_GENRE_IN_BODY, f"body: {phrase}")
+    sign_off = _has_phrase(body_key, _SIGN_OFFS)
+    salutation = is_salutation(doc.blocks[0].text) if doc.blocks else None
+    if salutation and sign_off:
+        add(Kind.STATEMENT, W_LETTER_FORM, f"letter: {salutation} ... {sign_off}")
+    elif salutation:
+        add(Kind.STATEMENT, W_SALUTATION, f"salutation: {salutation}")
+    elif sign_off:
+        add(Kind.STATEMENT, W_SIGN_OFF, f"sign-off: {sign_off}")
     names = max((items for items in doc.lists if _names_list(items)), key=len, default=[])
+    labelled = any(
+        len(block.text.split()) <= _LABEL_MAX_WORDS
+        and _starts_with(_key(block.text), _SIGNATORY_LABELS)
+        for block in doc.blocks
+    )
     if len(names) >= SIGNATORY_LIST_MIN:
         add(Kind.STATEMENT, W_SIGNATORY_LIST, f"signatory list: {len(names)} items")
-    if phrase := _has_phrase(body_key, _SIGN_OFFS):
-        add(Kind.STATEMENT, W_SIGN_OFF, f"sign-off: {phrase}")
+    elif len(names) >= SIGNED_LIST_MIN and (opener or labelled or sign_off):
+        add(Kind.STATEMENT, W_SIGNED_LIST, f"signed by: {len(names)} names")
 
-    # Report: the title says so, a PDF of it, the body speaks of "this report".
-    if phrase := _has_phrase(title_key, rules.phrases.get(Kind.REPORT, ())):
-        add(Kind.REPORT, W_TITLE, f"title: {phrase}")
+    # Report: a PDF of it, the body speaks of "this report".
     pdf = _report_pdf(doc, base_url)
     if pdf is not None:
         add(Kind.REPORT, W_REPORT_PDF if pdf[1] else W_OTHER_PDF, f"pdf link: {pdf[0]}")
     if phrase := _has_phrase(body_key, _SELF_REPORT):
         add(Kind.REPORT, W_SELF_REPORT, f"body: {phrase}")
 
+    # Campaign phrases are section headings ("تحرك"), which in a title are often plain nouns.
+    genre_phrases: dict[Kind, tuple[str, ...]] = {
+        k: v for k, v in rules.phrases.items() if k is not Kind.CAMPAIGN}
+    genre = title_genre(title, genre_phrases)
     category_kind = _category_kind(site_category, rules)
     if category_kind is not None:
         kind = category_kind
         why = [f"site category: {site_category}"]
+    elif genre is not None:
+        # Editors name the genre in the title; a petition at the end does not make a report
+        # or a joint statement a campaign.
+        kind = genre[0]
+        add(kind, W_TITLE, f"title: {genre[1]}")
+        why = []
     elif doc.action_headings and links:
         kind = Kind.CAMPAIGN  # a take-action heading with something to act on is decisive
         why = ["decisive: take-action heading with action links"]
@@ -726,9 +881,7 @@ def classify_article(
             for k in _TIE_ORDER
             if score[k]
         ] or ["no signals"]
-    actions = (
-        tuple(found.link for found in links) if kind in (Kind.CAMPAIGN, Kind.STATEMENT) else ()
-    )
+    actions = tuple(found.link for found in links) if kind is not Kind.NEWS else ()
     return Classification(kind=kind, actions=actions, signals=tuple(explanation))
 
 
@@ -745,7 +898,10 @@ def _report_pdf(doc: _Document, base_url: str) -> tuple[str, bool] | None:
         if not urlsplit(url).path.lower().endswith(".pdf"):
             continue
         name = urlsplit(url).path.rsplit("/", 1)[-1]
-        about_report = bool(_has_phrase(_key(f"{anchor.label} {name}"), _REPORT_LINK_WORDS))
+        # "اضغط هنا" says nothing: its sentence ("لقراءة التقرير كاملاً اضغط هنا") does.
+        weak = normalise_text(anchor.label) in _WEAK_LABELS
+        label = anchor.block_text if weak else anchor.label
+        about_report = bool(_has_phrase(_key(f"{label} {name}"), _REPORT_LINK_WORDS))
         if about_report:
             return name, True
         found = found or (name, False)

@@ -1,0 +1,151 @@
+"""The genre a page names itself by: a title headed by "Joint statement", "Report:", "Urgent
+Action:"; a letter's form (a salutation first, a sign-off after); text in quotation marks, which
+is someone else's voice. Used by feeds.campaigns, which weighs these against its other signals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from feeds.dates import normalise_text
+from feeds.models import Kind
+
+__all__ = ["is_salutation", "title_genre", "title_segments", "unquoted"]
+
+_PUNCTUATION = re.compile(r"[^\w\s]+")
+
+# Nouns that name a piece's genre when they head a title segment. English puts modifiers
+# before the head ("Joint oral statement"), Arabic after it ("بيان شفهي مشترك"), so an English
+# head may follow modifier words and an Arabic head must come first.
+_HEADS: Mapping[Kind, tuple[str, ...]] = {
+    Kind.STATEMENT: (
+        "statement", "letter", "declaration", "position", "بيان", "رساله", "نداء", "بلاغ",
+    ),
+    Kind.REPORT: (
+        "report", "briefing", "brief", "paper", "submission", "تقرير", "ورقه", "مساهمه", "مذكره",
+        "دراسه", "احاطه",
+    ),
+    Kind.CAMPAIGN: ("petition", "عريضه"),
+}  # fmt: skip
+# Heads that name the genre only after a modifier: "Appeal court upholds ..." is news,
+# "Joint urgent appeal ..." is a statement.
+_MODIFIED_HEADS: Mapping[Kind, tuple[str, ...]] = {Kind.STATEMENT: ("appeal", "appeals")}
+# Whole phrases heading a segment that name a call to act.
+_CAMPAIGN_TITLES = (
+    "urgent action", "take action", "act now", "day of action", "global day of action",
+    "تحرك عاجل", "تحركوا", "تحرك الان", "تحركوا الان",
+)  # fmt: skip
+_EN_MODIFIERS = frozenset({
+    "a", "an", "the", "our", "new", "joint", "public", "oral", "written", "open", "urgent",
+    "annual", "shadow", "special", "final", "full", "interim", "monitoring", "research", "policy",
+    "parallel", "alternative", "quarterly", "periodic", "thematic", "civil", "society", "ngo",
+    "ngos", "expert", "legal", "follow", "up", "first", "second", "third", "fourth", "global",
+    "country", "white",
+})  # fmt: skip
+_AR_ARTICLE = "ال"
+# Where a title splits into segments: "Saudi Arabia: Joint statement", "HRC56 – Report | ALQST".
+_SEGMENT_BREAK = re.compile(r"\s*(?:[:|،,؛;]|\s[-–—]\s|[–—])\s*")
+
+# The opening block of a letter: "Dear Foreign Secretary,", "Excellencies,", "معالي الوزير،".
+_SALUTATIONS = (
+    "dear", "excellencies", "your excellency", "your excellencies", "mr president",
+    "madam president", "to the honourable", "معالي", "سعاده", "السيد الرئيس", "السيده الرئيسه",
+    "حضره", "فخامه", "اصحاب السعاده", "صاحب السمو",
+)  # fmt: skip
+_SALUTATION_MAX_WORDS = 8
+
+# Quotation marks around someone else's words; an apostrophe is not one, so single quotes
+# count only as the curly pair.
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|„[^“”]*[“”]|‘[^’]*’')
+
+
+def _words(text: str) -> list[str]:
+    return _PUNCTUATION.sub(" ", normalise_text(text)).split()
+
+
+def title_segments(title: str) -> list[str]:
+    """The title's parts between colons, dashes, bars and commas, each stripped."""
+    return [part for part in _SEGMENT_BREAK.split(title) if part.strip()]
+
+
+@lru_cache(maxsize=256)
+def _phrase_words(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(_words(phrase)) for phrase in phrases if _words(phrase))
+
+
+def _heads_at(words: list[str], heads: Iterable[tuple[str, ...]]) -> tuple[str, ...] | None:
+    if not words:
+        return None
+    # An Arabic head may carry the article: "التقرير السنوي" is headed by "تقرير".
+    firsts = {words[0]}
+    if words[0].startswith(_AR_ARTICLE) and len(words[0]) > len(_AR_ARTICLE) + 2:
+        firsts.add(words[0].removeprefix(_AR_ARTICLE))
+    for head in heads:
+        if head[0] in firsts and tuple(words[1: len(head)]) == head[1:]:
+            return head
+    return None
+
+
+def _segment_genre(
+    words: list[str], phrases: Mapping[Kind, tuple[str, ...]]
+) -> tuple[Kind, tuple[str, ...], list[str]] | None:
+    """The genre heading one segment's words, the head, and the words after it."""
+    if head := _heads_at(words, _phrase_words(_CAMPAIGN_TITLES)):
+        return Kind.CAMPAIGN, head, words[len(head):]
+    start = 0
+    while start < len(words) - 1 and words[start] in _EN_MODIFIERS:
+        start += 1
+    rest = words[start:]
+    for kind in (Kind.STATEMENT, Kind.REPORT, Kind.CAMPAIGN):
+        own = _phrase_words(tuple(phrases.get(kind, ())))
+        head = _heads_at(rest, _phrase_words(_HEADS[kind]) + own)
+        # "Petition: Save ..." is a label; "Petition for ... passes 100,000 signatures" is news.
+        if head and (kind is not Kind.CAMPAIGN or len(rest) == len(head)):
+            return kind, head, rest[len(head):]
+        # A site's phrase may start with a modifier ("joint statement", "white paper").
+        if head := _heads_at(words, own):
+            return kind, head, words[len(head):]
+        if start and (head := _heads_at(rest, _phrase_words(_MODIFIED_HEADS.get(kind, ())))):
+            return kind, head, rest[len(head):]
+    return None
+
+
+def title_genre(title: str, phrases: Mapping[Kind, tuple[str, ...]]) -> tuple[Kind, str] | None:
+    """The genre a title segment is headed by, and the words that say so, or None.
+
+    A head counts only at the start of a segment, after English modifiers at most: "Families
+    report new travel bans" and "بحسب تقرير صحفي" name no genre, "New report: ..." and
+    "تقرير الظل المقدم إلى ..." do. `phrases` are a site's own genre phrases (ClassifierRules),
+    heads as well as the built-in nouns. When two heads follow each other the later one names
+    the piece ("position paper" is a paper).
+    """
+    for segment in title_segments(title):
+        found = _segment_genre(_words(segment), phrases)
+        if found is None:
+            continue
+        kind, head, after = found
+        for later in (Kind.REPORT, Kind.STATEMENT):
+            if later is not kind and (then := _heads_at(after, _phrase_words(_HEADS[later]))):
+                return later, " ".join(head + then)
+        return kind, " ".join(head)
+    return None
+
+
+def is_salutation(text: str) -> str | None:
+    """The salutation a short opening block starts with ("Dear Minister,"), or None."""
+    words = _words(text)
+    if not words or len(words) > _SALUTATION_MAX_WORDS:
+        return None
+    for phrase in _phrase_words(_SALUTATIONS):
+        if tuple(words[: len(phrase)]) == phrase:
+            return " ".join(phrase)
+    return None
+
+
+def unquoted(text: str) -> str:
+    """The text with quoted passages taken out: a call in quotation marks is somebody else's."""
+    if not any(mark in text for mark in '"“«„‘'):
+        return text
+    return _QUOTED.sub(" ", text)
