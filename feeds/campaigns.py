@@ -109,8 +109,8 @@ _MEANS_WORDS = frozenset({
 _AR_MEANS_STEMS = ("عريض", "توقيع", "رساله", "رسالت", "رسائل", "الكتابه", "الوسم", "وسم",
                    "التغريد", "غردوا", "وقعوا", "اكتبوا", "راسلوا")
 _SIGNATORY_OPENERS = (
-    "undersigned", "الموقعه ادناه", "الموقعين ادناه", "الموقعون ادناه", "الموقعه على هذا البيان",
-    "الموقعه على هذه الرساله",
+    "undersigned", "الموقعه ادناه", "الموقعين ادناه", "الموقعون ادناه", "الموقعه علي هذا",
+    "الموقعه علي هذه",
 )  # fmt: skip
 _SIGN_OFFS = (
     "sincerely", "yours faithfully", "yours truly", "مع كامل التقدير", "مع خالص التقدير",
@@ -630,7 +630,9 @@ def _clean_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
-def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | None:
+def _action_reason(
+    url: str, anchor: _Anchor, rules: ClassifierRules, base_url: str = ""
+) -> str | None:
     """Why this link is a call to act ("petition link: change.org"), or None."""
     label_key = normalise_text(anchor.label)
     if url.startswith("mailto:"):
@@ -658,11 +660,14 @@ def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | N
     segments = [s.lower() for s in parts.path.split("/") if s]
     if any(s in _ACTION_SEGMENTS or s.startswith("petition") for s in segments):
         return f"action page: {host}"
+    if _same_section(url, base_url) and not anchor.in_action_section:
+        return None  # another post, cited by its title ("... recently: Sign our petition to ...")
     call_label = anchor.label if label_key not in _WEAK_LABELS else anchor.block_text
     # A link alone in its paragraph is a button: "Add your name", "العريضة".
     alone = not anchor.in_teaser and _key(anchor.label) == _key(anchor.block_text)
     if _is_call(call_label) and (
         anchor.in_action_section or alone or _has_phrase(_key(call_label), _DOCUMENT_WORDS)
+        or _is_concrete(anchor.label)  # "email your MP", "sign here"
     ):
         return f"call link: {anchor.label[:40]}"
     if _has_phrase(_key(anchor.label), _DOCUMENT_WORDS) and (
@@ -670,6 +675,19 @@ def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | N
     ):
         return f"document link: {anchor.label[:40]}"
     return None
+
+
+_LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:-[a-z]{2})?$")
+
+
+def _same_section(url: str, base_url: str) -> bool:
+    """True when `url` is a page in the same section as the article (/ar/post/...)."""
+    if not base_url:
+        return False
+    page, link = urlsplit(base_url), urlsplit(url)
+    section = page.path.rsplit("/", 1)[0] + "/"
+    named = [s for s in section.split("/") if s and not _LANGUAGE_SEGMENT.match(s.lower())]
+    return bool(named) and _host(url) == _host(base_url) and link.path.startswith(section)
 
 
 # What a reader is handed to act with: a link labelled with one, beside a call, is an action.
@@ -695,7 +713,7 @@ def _action_links(doc: _Document, base_url: str, rules: ClassifierRules) -> Iter
         url = href if href.lower().startswith("mailto:") else urljoin(base_url, href)
         if not url.lower().startswith(("http://", "https://", "mailto:")):
             continue  # still relative: no base to resolve it against
-        reason = _action_reason(url, anchor, rules)
+        reason = _action_reason(url, anchor, rules, base_url)
         if reason is None:
             continue
         clean = url if url.lower().startswith("mailto:") else _clean_url(url)
@@ -808,13 +826,16 @@ def classify_article(
         score[Kind.CAMPAIGN] += min(MAX_CALL_POINTS, W_CALL * len(calls))
         signals[Kind.CAMPAIGN] += [f"call: {call[:60]}" for call in calls[:MAX_CALL_POINTS]]
     concrete = next((call for call in calls + title_calls if _is_concrete(call)), None)
-    if concrete is None and calls:
+    if concrete is None and (calls or title_calls):
         # A hashtag the site itself gives, beside a call: "... وانشروها على الوسم #X".
         concrete = next((tag for tag in _own_hashtags(doc)), None)
     if concrete is not None:
         add(Kind.CAMPAIGN, W_CONCRETE_CALL, f"concrete call: {concrete[:40]}")
     told_twice = len(calls) + len(title_calls) >= 2 and concrete is not None
-    if (calls and links) or told_twice:
+    # A headline in the imperative speaks to the reader by itself; a single call in the body
+    # may cite another post's title ("... published recently: Sign our petition to ...").
+    headline_call = bool(title_calls) and (bool(links) or concrete is not None)
+    if (calls and links) or told_twice or headline_call:
         # The reader is asked to act and handed the means (a link, or twice told what to sign,
         # write or post): a call to act, however politely put ("ندعوكم إلى التوقيع على
         # العريضة" and its link). One call naming a petition may cite another post's title.
@@ -850,7 +871,7 @@ def classify_article(
     pdf = _report_pdf(doc, base_url)
     if pdf is not None:
         add(Kind.REPORT, W_REPORT_PDF if pdf[1] else W_OTHER_PDF, f"pdf link: {pdf[0]}")
-    if phrase := _has_phrase(body_key, _SELF_REPORT):
+    if phrase := _has_phrase(body_key, _SELF_REPORT) or _self_report(body_key):
         add(Kind.REPORT, W_SELF_REPORT, f"body: {phrase}")
 
     # Campaign phrases are section headings ("تحرك"), which in a title are often plain nouns.
@@ -861,11 +882,16 @@ def classify_article(
     if category_kind is not None:
         kind = category_kind
         why = [f"site category: {site_category}"]
-    elif genre is not None:
+    elif genre is not None and (genre.appeal or title_calls) and score[Kind.CAMPAIGN] >= THRESHOLD:
+        # "نداء للتوقيع على عريضة", "Write for Rights: a letter for Salma": the appeal is
+        # made to the reader.
+        kind = Kind.CAMPAIGN
+        why = [f"title: {genre.head}, addressed to the reader"]
+    elif genre is not None and not (genre.bare_letter and not score[Kind.STATEMENT]):
         # Editors name the genre in the title; a petition at the end does not make a report
         # or a joint statement a campaign.
-        kind = genre[0]
-        add(kind, W_TITLE, f"title: {genre[1]}")
+        kind = genre.kind
+        add(kind, W_TITLE, f"title: {genre.head}")
         why = []
     elif doc.action_headings and links:
         kind = Kind.CAMPAIGN  # a take-action heading with something to act on is decisive
@@ -883,6 +909,19 @@ def classify_article(
         ] or ["no signals"]
     actions = tuple(found.link for found in links) if kind is not Kind.NEWS else ()
     return Classification(kind=kind, actions=actions, signals=tuple(explanation))
+
+
+# "This 62-page report", "our new research brief", "new research by ...": the piece speaks of
+# itself as a report.
+_SELF_REPORT_PATTERN = re.compile(
+    r"\b(?:this|our|the full|new)(?: [\w-]+){0,2} "
+    r"(?:report|briefing|paper|study|research|submission|factsheet)\b"
+)
+
+
+def _self_report(body_key: str) -> str | None:
+    found = _SELF_REPORT_PATTERN.search(body_key)
+    return found.group(0) if found else None
 
 
 def _names_list(items: list[str]) -> bool:

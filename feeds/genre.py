@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import NamedTuple
 
 from feeds.dates import normalise_text
 from feeds.models import Kind
 
-__all__ = ["is_salutation", "title_genre", "title_segments", "unquoted"]
+__all__ = ["TitleGenre", "is_salutation", "title_genre", "title_segments", "unquoted"]
 
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 
@@ -21,17 +22,37 @@ _PUNCTUATION = re.compile(r"[^\w\s]+")
 # head may follow modifier words and an Arabic head must come first.
 _HEADS: Mapping[Kind, tuple[str, ...]] = {
     Kind.STATEMENT: (
-        "statement", "letter", "declaration", "position", "بيان", "رساله", "نداء", "بلاغ",
+        "statement", "letter", "declaration", "position", "بيان", "رساله", "نداء", "مناشده", "بلاغ",
+        "اعلان مشترك",
     ),
     Kind.REPORT: (
-        "report", "briefing", "brief", "paper", "submission", "تقرير", "ورقه", "مساهمه", "مذكره",
-        "دراسه", "احاطه",
+        "report", "briefing", "brief", "paper", "submission", "factsheet", "fact sheet", "تقرير",
+        "ورقه", "مساهمه", "مذكره", "دراسه", "احاطه",
     ),
     Kind.CAMPAIGN: ("petition", "عريضه"),
 }  # fmt: skip
 # Heads that name the genre only after a modifier: "Appeal court upholds ..." is news,
 # "Joint urgent appeal ..." is a statement.
 _MODIFIED_HEADS: Mapping[Kind, tuple[str, ...]] = {Kind.STATEMENT: ("appeal", "appeals")}
+# An appeal may be made to the authorities (a statement) or to the reader (a campaign): the
+# body tells which.
+_APPEALS = frozenset({"appeal", "appeals", "نداء", "مناشده"})
+# A bare "Letter" may be a letter the site signs ("Letter to the Foreign Secretary") or a
+# story ("Letter from prison: ..."): without "to", a modifier or an Arabic adjective after it,
+# the body must show a letter.
+_LETTERS = frozenset({"letter", "رساله"})
+_ADDRESSED_TO = frozenset({"to", "الي"})
+# Adjectives naming someone else's report: "تقرير أممي" (a UN report), "تقرير صحفي".
+_OTHERS_REPORT = frozenset({"اممي", "امميه", "صحفي", "اعلامي", "حكومي", "رسمي", "استخباراتي"})
+
+
+class TitleGenre(NamedTuple):
+    """The genre a title names; `appeal` and `bare_letter` mark heads the body must confirm."""
+
+    kind: Kind
+    head: str
+    appeal: bool = False
+    bare_letter: bool = False
 # Whole phrases heading a segment that name a call to act.
 _CAMPAIGN_TITLES = (
     "urgent action", "take action", "act now", "day of action", "global day of action",
@@ -100,19 +121,23 @@ def _segment_genre(
     rest = words[start:]
     for kind in (Kind.STATEMENT, Kind.REPORT, Kind.CAMPAIGN):
         own = _phrase_words(tuple(phrases.get(kind, ())))
-        head = _heads_at(rest, _phrase_words(_HEADS[kind]) + own)
-        # "Petition: Save ..." is a label; "Petition for ... passes 100,000 signatures" is news.
-        if head and (kind is not Kind.CAMPAIGN or len(rest) == len(head)):
-            return kind, head, rest[len(head):]
-        # A site's phrase may start with a modifier ("joint statement", "white paper").
-        if head := _heads_at(words, own):
-            return kind, head, words[len(head):]
-        if start and (head := _heads_at(rest, _phrase_words(_MODIFIED_HEADS.get(kind, ())))):
-            return kind, head, rest[len(head):]
+        for at in (rest, words):  # a site's phrase may start with a modifier ("white paper")
+            head = _heads_at(at, _phrase_words(_HEADS[kind]) + own if at is rest else own)
+            if head is None and at is rest and start:
+                head = _heads_at(rest, _phrase_words(_MODIFIED_HEADS.get(kind, ())))
+            if head is not None and _names_genre(kind, head, at[len(head):], len(at)):
+                return kind, head, at[len(head):]
     return None
 
 
-def title_genre(title: str, phrases: Mapping[Kind, tuple[str, ...]]) -> tuple[Kind, str] | None:
+def _names_genre(kind: Kind, head: tuple[str, ...], after: list[str], length: int) -> bool:
+    if kind is Kind.CAMPAIGN:
+        # "Petition: Save ..." is a label; "Petition for ... passes 100,000 signatures" is news.
+        return length == len(head)
+    return not (kind is Kind.REPORT and after and after[0] in _OTHERS_REPORT)
+
+
+def title_genre(title: str, phrases: Mapping[Kind, tuple[str, ...]]) -> TitleGenre | None:
     """The genre a title segment is headed by, and the words that say so, or None.
 
     A head counts only at the start of a segment, after English modifiers at most: "Families
@@ -122,14 +147,20 @@ def title_genre(title: str, phrases: Mapping[Kind, tuple[str, ...]]) -> tuple[Ki
     the piece ("position paper" is a paper).
     """
     for segment in title_segments(title):
-        found = _segment_genre(_words(segment), phrases)
+        words = _words(segment)
+        found = _segment_genre(words, phrases)
         if found is None:
             continue
         kind, head, after = found
         for later in (Kind.REPORT, Kind.STATEMENT):
             if later is not kind and (then := _heads_at(after, _phrase_words(_HEADS[later]))):
-                return later, " ".join(head + then)
-        return kind, " ".join(head)
+                return TitleGenre(later, " ".join(head + then))
+        last = head[-1].removeprefix(_AR_ARTICLE) if head[-1] not in _LETTERS else head[-1]
+        bare_letter = (
+            last in _LETTERS and words[0] == head[0]  # no modifier before it
+            and not (after and (after[0] in _ADDRESSED_TO or after[0] in ("مفتوحه", "مشتركه")))
+        )
+        return TitleGenre(kind, " ".join(head), appeal=last in _APPEALS, bare_letter=bare_letter)
     return None
 
 
