@@ -825,20 +825,19 @@ def classify_article(
     if calls:
         score[Kind.CAMPAIGN] += min(MAX_CALL_POINTS, W_CALL * len(calls))
         signals[Kind.CAMPAIGN] += [f"call: {call[:60]}" for call in calls[:MAX_CALL_POINTS]]
-    concrete = next((call for call in calls + title_calls if _is_concrete(call)), None)
+    # A call that is wholly a link's label cites another post by its title ("... published
+    # recently: Sign our petition to end ..."); it tells the reader of that post, not this one.
+    cited = {_key(anchor.label) for anchor in doc.anchors if anchor.label}
+    concrete = next((call for call in calls + title_calls
+                     if _is_concrete(call) and _key(call) not in cited), None)
     if concrete is None and (calls or title_calls):
         # A hashtag the site itself gives, beside a call: "... وانشروها على الوسم #X".
         concrete = next((tag for tag in _own_hashtags(doc)), None)
     if concrete is not None:
         add(Kind.CAMPAIGN, W_CONCRETE_CALL, f"concrete call: {concrete[:40]}")
-    told_twice = len(calls) + len(title_calls) >= 2 and concrete is not None
-    # A headline in the imperative speaks to the reader by itself; a single call in the body
-    # may cite another post's title ("... published recently: Sign our petition to ...").
-    headline_call = bool(title_calls) and (bool(links) or concrete is not None)
-    if (calls and links) or told_twice or headline_call:
-        # The reader is asked to act and handed the means (a link, or twice told what to sign,
-        # write or post): a call to act, however politely put ("ندعوكم إلى التوقيع على
-        # العريضة" and its link). One call naming a petition may cite another post's title.
+    if (calls or title_calls) and (links or concrete is not None):
+        # The reader is asked to act and handed the means (a link, or told what to sign, write
+        # or post): a call to act, however politely put ("ندعوكم إلى التوقيع على العريضة").
         score[Kind.CAMPAIGN] = max(score[Kind.CAMPAIGN], THRESHOLD)
 
     body_key = _key(" ".join(block.text for block in doc.blocks))
@@ -916,6 +915,7 @@ def classify_article(
 _SELF_REPORT_PATTERN = re.compile(
     r"\b(?:this|our|the full|new)(?: [\w-]+){0,2} "
     r"(?:report|briefing|paper|study|research|submission|factsheet)\b"
+    r"|\bannual (?:report|review)\b"
 )
 
 
