@@ -219,6 +219,42 @@ def test_actions_are_kept_only_for_campaigns_and_statements() -> None:
     assert extract_action_links(html, "") == (ActionLink("https://www.change.org/p/x", "petition"),)
 
 
+def test_a_report_ending_in_a_petition_stays_a_report_and_keeps_its_link() -> None:
+    html = """
+    <p>This report documents forced evictions linked to the NEOM project.</p>
+    <h2>Take action</h2>
+    <p><a href="https://www.change.org/p/stop-evictions">Sign the petition</a></p>
+    """
+    result = classify_article(title="Report: The human cost of NEOM", body_html=html, lang="en")
+    assert result.kind is Kind.REPORT
+    assert result.actions == (ActionLink("https://www.change.org/p/stop-evictions",
+                                         "Sign the petition"),)
+
+
+def test_a_call_quoted_in_a_news_story_is_not_a_call_to_this_sites_readers() -> None:
+    quoted = """
+    <p>A petition for the lawyer's release passed 100,000 signatures on Monday.</p>
+    <p>"Sign the petition and share it with everyone you know," the organisers wrote.</p>
+    """
+    own = quoted.replace('"Sign', "Sign").replace('know,"', "know.")
+    title = "Petition passes 100,000 signatures"
+    assert classify_article(title=title, body_html=quoted, lang="en").kind is Kind.NEWS
+    assert classify_article(title=title, body_html=own, lang="en").kind is Kind.CAMPAIGN
+
+
+def test_a_link_to_another_post_of_the_same_section_is_no_action() -> None:
+    html = """
+    <p>The court sentenced the blogger to 11 years, ALQST has learned.</p>
+    <p>We wrote recently about a similar case:
+    <a href="https://alqst.org/en/post/sign-our-petition-631">Sign our petition to end
+    surveillance</a>.</p>
+    """
+    result = classify_article(title="Blogger sentenced", body_html=html, lang="en",
+                              base_url="https://alqst.org/en/post/blogger-633")
+    assert result.kind is Kind.NEWS
+    assert not extract_action_links(html, "https://alqst.org/en/post/blogger-633")
+
+
 def test_empty_body_is_news() -> None:
     result = classify_article(title="", body_html="", lang="en")
     assert result == Classification(Kind.NEWS, (), ("no signals",))
