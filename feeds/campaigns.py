@@ -189,8 +189,10 @@ _POLITE_PREFIX = re.compile(
 _PREPARED_MAILTO = re.compile(r"[?&](?:subject|body)=", re.IGNORECASE)
 
 # --- weights -------------------------------------------------------------------------------------
-# A kind needs THRESHOLD points; one keyword alone never gets there, except a title that names
-# the genre ("Open letter to ...", "Annual report 2023"), which is how editors file posts.
+# A kind needs THRESHOLD points; one keyword alone never gets there. A title headed by the
+# genre's name ("Open letter to ...", "Annual report 2023: ...") decides outright (feeds.genre),
+# which is how editors file posts. A call to the reader with the means to act sets the campaign
+# score to THRESHOLD at least: how many points politeness costs must not matter.
 THRESHOLD = 4
 W_CAMPAIGN_HEADING = 3
 W_FIRST_ACTION_LINK = 2
@@ -275,8 +277,9 @@ class ClassifierRules:
     """Vocabulary of the classifier; defaults cover ALQST/HRW-style sites in both languages.
 
     `phrases[Kind.CAMPAIGN]` are take-action headings, `phrases[Kind.STATEMENT]` and
-    `phrases[Kind.REPORT]` are title phrases naming the genre. `categories` maps a site's
-    category name to a kind. Build from config with `ClassifierRules.from_config`.
+    `phrases[Kind.REPORT]` are phrases naming the genre: in a title they count where they head
+    a segment ("Annual report 2023: ...", not "Families report ..."). `categories` maps a
+    site's category name to a kind. Build from config with `ClassifierRules.from_config`.
     """
 
     action_hosts: tuple[str, ...] = DEFAULT_ACTION_HOSTS
@@ -770,7 +773,7 @@ def _calls(doc: _Document, lang: str) -> list[str]:
     found = []
     for block in doc.blocks:
         if block.heading or block.teaser or block.tag == "blockquote":
-            continue  # a take-action heading is scored as a heading, not again as a call
+            continue  # a take-action heading is scored as a heading; teasers speak for others
         if lang in ("ar", "en") and detect_language(block.text) not in (lang, "und"):
             continue  # interface chrome in the other language (seed 000) does not speak
         for sentence in _SENTENCE_BREAK.split(unquoted(block.text)):
@@ -827,9 +830,11 @@ def classify_article(
         signals[Kind.CAMPAIGN] += [f"call: {call[:60]}" for call in calls[:MAX_CALL_POINTS]]
     # A call that is wholly a link's label cites another post by its title ("... published
     # recently: Sign our petition to end ..."); it tells the reader of that post, not this one.
-    cited = {_key(anchor.label) for anchor in doc.anchors if anchor.label}
-    concrete = next((call for call in calls + title_calls
-                     if _is_concrete(call) and _key(call) not in cited), None)
+    concrete = next((call for call in calls + title_calls if _is_concrete(call)), None)
+    if concrete is not None:
+        cited = {_key(anchor.label) for anchor in doc.anchors if anchor.label}
+        concrete = next((call for call in calls + title_calls
+                         if _is_concrete(call) and _key(call) not in cited), None)
     if concrete is None and (calls or title_calls):
         # A hashtag the site itself gives, beside a call: "... وانشروها على الوسم #X".
         concrete = next((tag for tag in _own_hashtags(doc)), None)
