@@ -488,6 +488,7 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
         return doc
     _strip_chrome(root)
     campaign_headings = rules.phrases.get(Kind.CAMPAIGN, ())
+    line_breaks = "<br" in body_html.lower()  # spares a query per paragraph on most pages
     in_section = in_teaser = False
     for node in root.traverse():
         tag = node.tag or ""
@@ -521,7 +522,7 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
             elif heading:
                 in_section = False
         doc.blocks.append(_Block(tag, text, heading, in_teaser))
-        if tag == "p" and node.css_first("br") is not None:
+        if line_breaks and tag == "p" and node.css_first("br") is not None:
             doc.lists.append(_lines(node))  # names one per line: "Signatories<br>A<br>B"
     doc.lists.extend(_name_runs(doc.blocks))
     return doc
@@ -578,12 +579,21 @@ def _is_donation(href: str, label: str) -> bool:
 
 def _is_call(text: str) -> bool:
     opening = _leading_key(text, _CALL_WORDS)
+    first = opening.split(" ", 1)[0]
+    # Most sentences open with no call word at all: tell so from the first word alone.
+    if first not in _CALL_FIRST_WORDS and not first.startswith("و"):
+        return False
     if _starts_with(opening, _NOT_CALLS):
         return False
     if _starts_with(opening, _AR_CALLS):  # "يرجى نشر الوسم": the request is the call
         return True
     key = _POLITE_PREFIX.sub("", opening)
     return bool(_starts_with(key, _EN_CALLS) or _starts_with(key, _AR_CALLS))
+
+
+_CALL_FIRST_WORDS = frozenset(
+    _key(phrase).split()[0] for phrase in (*_EN_CALLS, *_AR_CALLS, *_NOT_CALLS)
+) | {"please", "يرجي", "رجاء", "click", "اضغط", "كما"}
 
 
 _HASHTAG = re.compile(r"(?<![\w&/])#\w+")
@@ -861,14 +871,9 @@ def classify_article(
     elif sign_off:
         add(Kind.STATEMENT, W_SIGN_OFF, f"sign-off: {sign_off}")
     names = max((items for items in doc.lists if _names_list(items)), key=len, default=[])
-    labelled = any(
-        len(block.text.split()) <= _LABEL_MAX_WORDS
-        and _starts_with(_key(block.text), _SIGNATORY_LABELS)
-        for block in doc.blocks
-    )
     if len(names) >= SIGNATORY_LIST_MIN:
         add(Kind.STATEMENT, W_SIGNATORY_LIST, f"signatory list: {len(names)} items")
-    elif len(names) >= SIGNED_LIST_MIN and (opener or labelled or sign_off):
+    elif len(names) >= SIGNED_LIST_MIN and (opener or sign_off or _signatories_label(doc)):
         add(Kind.STATEMENT, W_SIGNED_LIST, f"signed by: {len(names)} names")
 
     # Report: a PDF of it, the body speaks of "this report".
@@ -924,9 +929,24 @@ _SELF_REPORT_PATTERN = re.compile(
 )
 
 
+_SELF_REPORT_NOUNS = ("report", "briefing", "paper", "study", "research", "submission",
+                      "factsheet", "review")
+
+
 def _self_report(body_key: str) -> str | None:
+    if not any(noun in body_key for noun in _SELF_REPORT_NOUNS):
+        return None  # a scan per noun is cheaper than the pattern's over a long body
     found = _SELF_REPORT_PATTERN.search(body_key)
     return found.group(0) if found else None
+
+
+def _signatories_label(doc: _Document) -> bool:
+    """True when a short line such as "Signatories:" or "الموقعون:" introduces names."""
+    return any(
+        len(block.text.split()) <= _LABEL_MAX_WORDS
+        and _starts_with(_key(block.text), _SIGNATORY_LABELS)
+        for block in doc.blocks
+    )
 
 
 def _names_list(items: list[str]) -> bool:
