@@ -104,7 +104,7 @@ _NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted")
 # these asks the reader to do something here and now, not to "stand with" in general.
 _MEANS_WORDS = frozenset({
     "petition", "petitions", "sign", "signing", "letter", "letters", "write", "writing", "email",
-    "tweet", "tweets", "tweeting", "hashtag", "hashtags",
+    "tweet", "tweets", "tweeting", "hashtag", "hashtags", "pledge",
 })  # fmt: skip
 _AR_MEANS_STEMS = ("عريض", "توقيع", "رساله", "رسالت", "رسائل", "الكتابه", "الوسم", "وسم",
                    "التغريد", "غردوا", "وقعوا", "اكتبوا", "راسلوا")
@@ -705,8 +705,8 @@ def _same_section(url: str, base_url: str) -> bool:
 
 # What a reader is handed to act with: a link labelled with one, beside a call, is an action.
 _DOCUMENT_WORDS = (
-    "petition", "our petition", "prepared letter", "model letter", "our letter", "عريضه",
-    "العريضه", "الرساله الجاهزه", "الرساله النموذجيه", "رسالتنا",
+    "petition", "our petition", "prepared letter", "model letter", "our letter", "pledge",
+    "عريضه", "العريضه", "الرساله الجاهزه", "الرساله النموذجيه", "رسالتنا", "التعهد",
 )  # fmt: skip
 
 

@@ -33,7 +33,9 @@ _HEADS: Mapping[Kind, tuple[str, ...]] = {
 }  # fmt: skip
 # Heads that name the genre only after a modifier: "Appeal court upholds ..." is news,
 # "Joint urgent appeal ..." is a statement.
-_MODIFIED_HEADS: Mapping[Kind, tuple[str, ...]] = {Kind.STATEMENT: ("appeal", "appeals")}
+_MODIFIED_HEADS: Mapping[Kind, tuple[str, ...]] = {
+    Kind.STATEMENT: ("appeal", "appeals", "press release"),  # "Joint press release: ..."
+}
 # An appeal may be made to the authorities (a statement) or to the reader (a campaign): the
 # body tells which.
 _APPEALS = frozenset({"appeal", "appeals", "نداء", "مناشده"})
@@ -125,16 +127,24 @@ def _segment_genre(
             head = _heads_at(at, _phrase_words(_HEADS[kind]) + own if at is rest else own)
             if head is None and at is rest and start:
                 head = _heads_at(rest, _phrase_words(_MODIFIED_HEADS.get(kind, ())))
-            if head is not None and _names_genre(kind, head, at[len(head):], len(at)):
+            if head is not None and _names_genre(kind, at, len(head)):
                 return kind, head, at[len(head):]
     return None
 
 
-def _names_genre(kind: Kind, head: tuple[str, ...], after: list[str], length: int) -> bool:
+def _names_genre(kind: Kind, words: list[str], head_length: int) -> bool:
+    """Whether the head at the start of `words` names this piece's genre."""
+    after = words[head_length:]
     if kind is Kind.CAMPAIGN:
         # "Petition: Save ..." is a label; "Petition for ... passes 100,000 signatures" is news.
-        return length == len(head)
-    return not (kind is Kind.REPORT and after and after[0] in _OTHERS_REPORT)
+        return not after
+    if kind is Kind.REPORT and after:
+        # "تقرير أممي: ..." and "تقرير لهيومن رايتس ووتش: ..." (a report by someone) head news
+        # stories; "التقرير السنوي للقسط" names the piece.
+        indefinite = not words[0].startswith(_AR_ARTICLE)
+        by_someone = indefinite and after[0].startswith("ل") and not after[0].startswith("ال")
+        return after[0] not in _OTHERS_REPORT and not by_someone
+    return True
 
 
 def title_genre(title: str, phrases: Mapping[Kind, tuple[str, ...]]) -> TitleGenre | None:

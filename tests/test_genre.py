@@ -37,6 +37,10 @@ GENRE_PHRASES = {kind: DEFAULT_PHRASES[kind] for kind in (Kind.STATEMENT, Kind.R
         ("UN report finds Saudi Arabia responsible", None),
         ("Appeal court upholds sentences", None),
         ("Petition for jailed blogger passes 100,000 signatures", None),
+        ("تقرير لهيومن رايتس ووتش: عمال مهاجرون يموتون بسبب الحرارة", None),
+        ("التقرير السنوي للقسط 2024", Kind.REPORT),
+        ("Joint press release: Saudi Arabia must release al-Qahtani", Kind.STATEMENT),
+        ("Press release: ALQST welcomes the verdict", None),
     ],
 )
 def test_a_genre_counts_only_where_it_heads_a_title_segment(
