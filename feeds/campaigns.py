@@ -104,7 +104,7 @@ _NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted")
 # these asks the reader to do something here and now, not to "stand with" in general.
 _MEANS_WORDS = frozenset({
     "petition", "petitions", "sign", "signing", "letter", "letters", "write", "writing", "email",
-    "tweet", "tweets", "tweeting", "hashtag", "hashtags", "pledge",
+    "tweet", "tweets", "tweeting", "hashtag", "hashtags", "pledge", "name", "names",
 })  # fmt: skip
 _AR_MEANS_STEMS = ("عريض", "توقيع", "رساله", "رسالت", "رسائل", "الكتابه", "الوسم", "وسم",
                    "التغريد", "غردوا", "وقعوا", "اكتبوا", "راسلوا")
@@ -361,6 +361,7 @@ class _Block:
     text: str
     heading: bool
     teaser: bool = False
+    in_action_section: bool = False
 
 
 @dataclass
@@ -521,7 +522,7 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
                 doc.action_headings.append(text)
             elif heading:
                 in_section = False
-        doc.blocks.append(_Block(tag, text, heading, in_teaser))
+        doc.blocks.append(_Block(tag, text, heading, in_teaser, in_section and not heading))
         if line_breaks and tag == "p" and node.css_first("br") is not None:
             doc.lists.append(_lines(node))  # names one per line: "Signatories<br>A<br>B"
     doc.lists.extend(_name_runs(doc.blocks))
@@ -670,11 +671,12 @@ def _action_reason(
         return f"petition link: {host}"
     if host.startswith(_ACTION_SUBDOMAINS):
         return f"action site: {host}"
-    segments = [s.lower() for s in parts.path.split("/") if s]
-    if any(s in _ACTION_SEGMENTS or s.startswith("petition") for s in segments):
-        return f"action page: {host}"
     if _same_section(url, base_url) and not anchor.in_action_section:
         return None  # another post, cited by its title ("... recently: Sign our petition to ...")
+    segments = [s.lower() for s in parts.path.split("/") if s]
+    if any(s in _ACTION_SEGMENTS or s.startswith("petition") or _SLUG_PETITION.search(s)
+           for s in segments):
+        return f"action page: {host}"
     call_label = anchor.label if label_key not in _WEAK_LABELS else anchor.block_text
     # A link alone in its paragraph is a button: "Add your name", "العريضة".
     alone = not anchor.in_teaser and _key(anchor.label) == _key(anchor.block_text)
@@ -690,6 +692,7 @@ def _action_reason(
     return None
 
 
+_SLUG_PETITION = re.compile(r"[-_]petitions?(?:$|[-_.])")  # /en/salma-petition
 _LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:-[a-z]{2})?$")
 
 
@@ -786,7 +789,12 @@ def _calls(doc: _Document, lang: str) -> list[str]:
             continue  # a take-action heading is scored as a heading; teasers speak for others
         if lang in ("ar", "en") and detect_language(block.text) not in (lang, "und"):
             continue  # interface chrome in the other language (seed 000) does not speak
-        for sentence in _SENTENCE_BREAK.split(unquoted(block.text)):
+        sentences = _SENTENCE_BREAK.split(unquoted(block.text))
+        if block.in_action_section and sentences and not _is_call(sentences[0]):
+            # Under "Take action" the site speaks to the reader whatever verb it opens with
+            # ("التقطوا صورة ...", "Record a video ...").
+            found.append(sentences[0].strip())
+        for sentence in sentences:
             words = sentence.split()
             if _is_call(sentence) and len(words) >= 2 and not all(
                     normalise_text(word) in _CHROME_LABELS for word in words):
@@ -870,7 +878,8 @@ def classify_article(
         add(Kind.STATEMENT, W_SALUTATION, f"salutation: {salutation}")
     elif sign_off:
         add(Kind.STATEMENT, W_SIGN_OFF, f"sign-off: {sign_off}")
-    names = max((items for items in doc.lists if _names_list(items)), key=len, default=[])
+    names = max((items for items in [*doc.lists, *_inline_signatories(doc)]
+                 if _names_list(items)), key=len, default=[])
     if len(names) >= SIGNATORY_LIST_MIN:
         add(Kind.STATEMENT, W_SIGNATORY_LIST, f"signatory list: {len(names)} items")
     elif len(names) >= SIGNED_LIST_MIN and (opener or sign_off or _signatories_label(doc)):
@@ -938,6 +947,18 @@ def _self_report(body_key: str) -> str | None:
         return None  # a scan per noun is cheaper than the pattern's over a long body
     found = _SELF_REPORT_PATTERN.search(body_key)
     return found.group(0) if found else None
+
+
+_INLINE_SEPARATOR = re.compile(r"\s*[,،؛;]\s*")
+
+
+def _inline_signatories(doc: _Document) -> Iterator[list[str]]:
+    """Names after a label in one paragraph: "Signatories: ALQST, GCHR, MENA Rights Group."."""
+    for block in doc.blocks:
+        label, colon, rest = block.text.partition(":")
+        if colon and len(label.split()) <= _LABEL_MAX_WORDS \
+                and _starts_with(_key(label), _SIGNATORY_LABELS):
+            yield [name for name in _INLINE_SEPARATOR.split(rest.strip().rstrip(".")) if name]
 
 
 def _signatories_label(doc: _Document) -> bool:

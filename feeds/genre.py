@@ -65,7 +65,8 @@ _EN_MODIFIERS = frozenset({
     "annual", "shadow", "special", "final", "full", "interim", "monitoring", "research", "policy",
     "parallel", "alternative", "quarterly", "periodic", "thematic", "civil", "society", "ngo",
     "ngos", "expert", "legal", "follow", "up", "first", "second", "third", "fourth", "global",
-    "country", "white",
+    "country", "white", "mid", "term", "midterm", "progress", "status", "situation", "summary",
+    "preliminary",
 })  # fmt: skip
 _AR_ARTICLE = "ال"
 # Where a title splits into segments: "Saudi Arabia: Joint statement", "HRC56 – Report | ALQST".
