@@ -44,6 +44,13 @@ _APPEALS = frozenset({"appeal", "appeals", "نداء", "مناشده"})
 # the body must show a letter.
 _LETTERS = frozenset({"letter", "رساله"})
 _ADDRESSED_TO = frozenset({"to", "الي"})
+# Official authors: "بيان وزارة الخارجية" or "Statement by the Foreign Office" is a government's
+# statement, reported as news; NGOs do not publish those as their own.
+_OFFICIAL_AUTHORS = frozenset({
+    "وزاره", "الوزاره", "الحكومه", "حكومه", "السفاره", "سفاره", "الرئاسه", "النيابه", "المحكمه",
+    "الداخليه", "الخارجيه", "ministry", "government", "embassy", "prosecutor", "court", "police",
+    "foreign", "home", "state", "department", "interior", "white",
+})  # fmt: skip
 # Adjectives naming someone else's report: "تقرير أممي" (a UN report), "تقرير صحفي".
 _OTHERS_REPORT = frozenset({"اممي", "امميه", "صحفي", "اعلامي", "حكومي", "رسمي", "استخباراتي"})
 
@@ -139,6 +146,9 @@ def _names_genre(kind: Kind, words: list[str], head_length: int) -> bool:
     if kind is Kind.CAMPAIGN:
         # "Petition: Save ..." is a label; "Petition for ... passes 100,000 signatures" is news.
         return not after
+    if kind is Kind.STATEMENT and after:
+        author = after[1:4] if after[0] in ("by", "from", "of", "the") else after[:1]
+        return not any(word in _OFFICIAL_AUTHORS for word in author)
     if kind is Kind.REPORT and after:
         # "تقرير أممي: ..." and "تقرير لهيومن رايتس ووتش: ..." (a report by someone) head news
         # stories; "التقرير السنوي للقسط" names the piece.

@@ -41,6 +41,9 @@ GENRE_PHRASES = {kind: DEFAULT_PHRASES[kind] for kind in (Kind.STATEMENT, Kind.R
         ("التقرير السنوي للقسط 2024", Kind.REPORT),
         ("Joint press release: Saudi Arabia must release al-Qahtani", Kind.STATEMENT),
         ("Press release: ALQST welcomes the verdict", None),
+        ("بيان وزارة الخارجية البريطانية بشأن المعتقلين", None),
+        ("Statement by the Foreign Office on detainees", None),
+        ("Statement by 11 NGOs ahead of the EU–GCC summit", Kind.STATEMENT),
     ],
 )
 def test_a_genre_counts_only_where_it_heads_a_title_segment(
