@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feeds.dates import normalise_text
+from feeds.genre import is_salutation, title_genre, title_segments, unquoted
 from feeds.language import detect_language
 from feeds.models import ActionLink, Kind
 
@@ -85,27 +86,56 @@ _EN_CALLS = (
     "join", "ask", "call on", "call your", "call the", "take part", "take action", "act now",
     "add your name", "raise your voice", "speak out", "stand with", "spread the word",
     "share the petition", "share this petition", "share the campaign", "share this campaign",
-    "use the hashtag", "post",
+    "use the hashtag", "post", "share", "add your voice", "help us", "join us",
+    # Invitations in the site's own voice, addressed to the reader.
+    "we invite you", "we urge you", "we encourage you", "we ask you", "you can help", "you can",
 )  # fmt: skip
 _AR_CALLS = (
     "وقعوا", "غردوا", "طالبوا", "اكتبوا", "شاركوا", "ادعموا", "انضموا", "راسلوا", "ارسلوا",
     "تحركوا", "ساندوا", "اتصلوا", "انشروا", "ساهموا", "ادعوا", "تضامنوا", "استخدموا", "وقع على",
-    "وقعي على", "غرد", "شارك في الحمله",
+    "وقعي على", "غرد", "شارك في الحمله", "اضيفوا", "شاركونا", "انشروها", "وقعوها",
+    # Invitations in the site's own voice, addressed to the reader.
+    "ندعوكم", "ندعوك", "نحثكم", "نناشدكم", "نرجو منكم", "نرجو من", "يرجي", "بامكانكم", "يمكنكم",
+    "ساعدونا", "انضموا الينا",
 )  # fmt: skip
+# Openings that look like a call and are not one: a newsletter form, a login.
+_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted")
+# Words that make a call concrete: what to sign or write, where to post. A call naming one of
+# these asks the reader to do something here and now, not to "stand with" in general.
+_MEANS_WORDS = frozenset({
+    "petition", "petitions", "sign", "signing", "letter", "letters", "write", "writing", "email",
+    "tweet", "tweets", "tweeting", "hashtag", "hashtags", "pledge", "name", "names",
+})  # fmt: skip
+_AR_MEANS_STEMS = ("عريض", "توقيع", "رساله", "رسالت", "رسائل", "الكتابه", "الوسم", "وسم",
+                   "التغريد", "غردوا", "وقعوا", "اكتبوا", "راسلوا")
 _SIGNATORY_OPENERS = (
-    "undersigned", "الموقعه ادناه", "الموقعين ادناه", "الموقعون ادناه", "الموقعه على هذا البيان",
-    "الموقعه على هذه الرساله",
+    "undersigned", "الموقعه ادناه", "الموقعين ادناه", "الموقعون ادناه", "الموقعه علي هذا",
+    "الموقعه علي هذه",
 )  # fmt: skip
 _SIGN_OFFS = (
     "sincerely", "yours faithfully", "yours truly", "مع كامل التقدير", "مع خالص التقدير",
-    "وتفضلوا بقبول", "مع فائق الاحترام",
+    "وتفضلوا بقبول", "مع فائق الاحترام", "thank you mr president", "thank you madam president",
+    "شكرا سيدي الرئيس", "شكرا السيد الرئيس",
 )  # fmt: skip
+# A short line that introduces the list of who signed.
+_SIGNATORY_LABELS = (
+    "signatories", "signed", "signed by", "signatory organisations", "signatory organizations",
+    "list of signatories", "the signatories", "الموقعون", "الموقعين", "المنظمات الموقعه",
+    "الجمعيات الموقعه", "الامضاءات", "التوقيعات", "قائمه الموقعين", "الموقعون على البيان",
+)  # fmt: skip
+_LABEL_MAX_WORDS = 5
 _SELF_REPORT = (
     "this report", "our report", "our new report", "the full report", "its new report",
     "its latest report", "its annual report", "the report documents", "هذا التقرير",
     "التقرير الكامل", "تقريرها السنوي", "تقريرها الجديد", "في تقريرها", "يوثق التقرير",
+    "this briefing", "the briefing", "this submission", "the submission", "this paper",
+    "this study", "our research brief", "التقرير كاملا", "هذه الدراسه", "هذه الورقه",
+    "هذه المساهمه", "هذه المذكره", "تقريرنا",
 )  # fmt: skip
-_REPORT_LINK_WORDS = ("report", "download", "تقرير", "التقرير", "تحميل", "تنزيل")
+_REPORT_LINK_WORDS = (
+    "report", "download", "briefing", "brief", "submission", "paper", "pdf", "تقرير", "التقرير",
+    "تحميل", "تنزيل", "المساهمه", "الورقه", "الدراسه",
+)  # fmt: skip
 
 # Chrome that leaks into article bodies: never a signal, never an action link.
 _CHROME_LABELS = frozenset(
@@ -150,12 +180,19 @@ _WEAK_LABELS = frozenset(
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?،؛؟)\]])")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?؟:;؛])\s+|\n+")
-_POLITE_PREFIX = re.compile(r"^(?:please|يرجى|رجاء|click here to|اضغط هنا ل)\s+")
+# Matched against normalised keys, where "يرجى" is "يرجي". "كما ندعوكم" ("we also invite
+# you") keeps its connective before an invitation, which cannot be read as a past tense.
+_POLITE_PREFIX = re.compile(
+    r"^(?:please|يرجي|رجاء|click here to|اضغط هنا ل"
+    r"|كما\s+(?=ند|نح|نن|نر)|و(?=ندعو|نحث|ننا|نرجو))\s*"
+)
 _PREPARED_MAILTO = re.compile(r"[?&](?:subject|body)=", re.IGNORECASE)
 
 # --- weights -------------------------------------------------------------------------------------
-# A kind needs THRESHOLD points; one keyword alone never gets there, except a title that names
-# the genre ("Open letter to ...", "Annual report 2023"), which is how editors file posts.
+# A kind needs THRESHOLD points; one keyword alone never gets there. A title headed by the
+# genre's name ("Open letter to ...", "Annual report 2023: ...") decides outright (feeds.genre),
+# which is how editors file posts. A call to the reader with the means to act sets the campaign
+# score to THRESHOLD at least: how many points politeness costs must not matter.
 THRESHOLD = 4
 W_CAMPAIGN_HEADING = 3
 W_FIRST_ACTION_LINK = 2
@@ -170,6 +207,12 @@ W_GENRE_IN_BODY = 2
 W_SIGNATORY_LIST = 2
 SIGNATORY_LIST_MIN = 20
 W_SIGN_OFF = 1
+W_SALUTATION = 2
+W_LETTER_FORM = 4  # a salutation opening the body and a sign-off after it: a letter
+W_SIGNED_LIST = 2  # a short list of names under "Signatories" or after "We, the undersigned"
+SIGNED_LIST_MIN = 5
+W_TITLE_CALL = 2  # a title segment in the imperative: "... : sign our petition"
+W_CONCRETE_CALL = 1  # a call that names what to sign, write or post
 W_REPORT_PDF = 3
 W_OTHER_PDF = 1
 W_SELF_REPORT = 1
@@ -234,8 +277,9 @@ class ClassifierRules:
     """Vocabulary of the classifier; defaults cover ALQST/HRW-style sites in both languages.
 
     `phrases[Kind.CAMPAIGN]` are take-action headings, `phrases[Kind.STATEMENT]` and
-    `phrases[Kind.REPORT]` are title phrases naming the genre. `categories` maps a site's
-    category name to a kind. Build from config with `ClassifierRules.from_config`.
+    `phrases[Kind.REPORT]` are phrases naming the genre: in a title they count where they head
+    a segment ("Annual report 2023: ...", not "Families report ..."). `categories` maps a
+    site's category name to a kind. Build from config with `ClassifierRules.from_config`.
     """
 
     action_hosts: tuple[str, ...] = DEFAULT_ACTION_HOSTS
@@ -308,6 +352,7 @@ class _Anchor:
     label: str
     block_text: str
     in_action_section: bool
+    in_teaser: bool  # inside a related-post card: below a heading that is wholly a link
 
 
 @dataclass
@@ -315,6 +360,8 @@ class _Block:
     tag: str
     text: str
     heading: bool
+    teaser: bool = False
+    in_action_section: bool = False
 
 
 @dataclass
@@ -442,7 +489,8 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
         return doc
     _strip_chrome(root)
     campaign_headings = rules.phrases.get(Kind.CAMPAIGN, ())
-    in_section = False
+    line_breaks = "<br" in body_html.lower()  # spares a query per paragraph on most pages
+    in_section = in_teaser = False
     for node in root.traverse():
         tag = node.tag or ""
         if tag in ("ul", "ol"):
@@ -454,6 +502,7 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
                     _text(node),
                     _enclosing_block_text(node, root),
                     in_section,
+                    in_teaser,
                 )
             )
         if tag not in _BLOCK_TAGS or _inside_block(node, root):
@@ -463,6 +512,8 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
         # A heading that is wholly a link is a teaser card (related posts, listings), not the
         # start of this article's take-action section.
         teaser = heading and any(_text(a) == text for a in node.css("a"))
+        if heading:
+            in_teaser = teaser  # the card's teaser text follows its linked heading
         bare_line = tag == "p" and len(text.split()) <= 5  # "Take action" as a plain line
         if heading or bare_line:
             matched = _starts_with(_key(text), campaign_headings)
@@ -471,8 +522,42 @@ def _parse(body_html: str, rules: ClassifierRules) -> _Document:
                 doc.action_headings.append(text)
             elif heading:
                 in_section = False
-        doc.blocks.append(_Block(tag, text, heading))
+        doc.blocks.append(_Block(tag, text, heading, in_teaser, in_section and not heading))
+        if line_breaks and tag == "p" and node.css_first("br") is not None:
+            doc.lists.append(_lines(node))  # names one per line: "Signatories<br>A<br>B"
+    doc.lists.extend(_name_runs(doc.blocks))
     return doc
+
+
+def _lines(node: LexborNode) -> list[str]:
+    lines: list[str] = []
+    line: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.tag == "br":
+            lines.append(" ".join(" ".join(line).split()))
+            line = []
+        else:
+            line.append(child.text(deep=True, separator=" "))
+    lines.append(" ".join(" ".join(line).split()))
+    return [text for text in lines if text]
+
+
+_NAME_MAX_WORDS = 10
+_SENTENCE_END = (".", "!", "?", "؟", ":", "؛")
+
+
+def _name_runs(blocks: list[_Block]) -> Iterator[list[str]]:
+    """Runs of consecutive short paragraphs that read as names, one per paragraph."""
+    run: list[str] = []
+    for block in [*blocks, _Block("end", "", False)]:
+        words = len(block.text.split())
+        if block.tag == "p" and 0 < words <= _NAME_MAX_WORDS and not block.heading \
+                and not block.text.endswith(_SENTENCE_END):
+            run.append(block.text)
+            continue
+        if len(run) >= SIGNED_LIST_MIN:
+            yield run
+        run = []
 
 
 # --- action links --------------------------------------------------------------------------------
@@ -494,8 +579,39 @@ def _is_donation(href: str, label: str) -> bool:
 
 
 def _is_call(text: str) -> bool:
-    key = _POLITE_PREFIX.sub("", _leading_key(text, _CALL_WORDS))
+    opening = _leading_key(text, _CALL_WORDS)
+    first = opening.split(" ", 1)[0]
+    # Most sentences open with no call word at all: tell so from the first word alone.
+    if first not in _CALL_FIRST_WORDS and not first.startswith("و"):
+        return False
+    if _starts_with(opening, _NOT_CALLS):
+        return False
+    if _starts_with(opening, _AR_CALLS):  # "يرجى نشر الوسم": the request is the call
+        return True
+    key = _POLITE_PREFIX.sub("", opening)
     return bool(_starts_with(key, _EN_CALLS) or _starts_with(key, _AR_CALLS))
+
+
+_CALL_FIRST_WORDS = frozenset(
+    _key(phrase).split()[0] for phrase in (*_EN_CALLS, *_AR_CALLS, *_NOT_CALLS)
+) | {"please", "يرجي", "رجاء", "click", "اضغط", "كما"}
+
+
+_HASHTAG = re.compile(r"(?<![\w&/])#\w+")
+
+
+def _own_hashtags(doc: _Document) -> Iterator[str]:
+    for block in doc.blocks:
+        if not block.teaser and block.tag != "blockquote":
+            yield from _HASHTAG.findall(unquoted(block.text))
+
+
+def _is_concrete(sentence: str) -> bool:
+    """True when a call names what to sign, write or post (a petition, a letter, a hashtag)."""
+    if "#" in sentence:
+        return True
+    words = _key(sentence).split()
+    return any(w in _MEANS_WORDS or any(stem in w for stem in _AR_MEANS_STEMS) for w in words)
 
 
 # A call is told by its first words: a polite opener ("click here to") and a call phrase.
@@ -528,7 +644,9 @@ def _clean_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
-def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | None:
+def _action_reason(
+    url: str, anchor: _Anchor, rules: ClassifierRules, base_url: str = ""
+) -> str | None:
     """Why this link is a call to act ("petition link: change.org"), or None."""
     label_key = normalise_text(anchor.label)
     if url.startswith("mailto:"):
@@ -553,15 +671,46 @@ def _action_reason(url: str, anchor: _Anchor, rules: ClassifierRules) -> str | N
         return f"petition link: {host}"
     if host.startswith(_ACTION_SUBDOMAINS):
         return f"action site: {host}"
+    if _same_section(url, base_url) and not anchor.in_action_section:
+        return None  # another post, cited by its title ("... recently: Sign our petition to ...")
     segments = [s.lower() for s in parts.path.split("/") if s]
-    if any(s in _ACTION_SEGMENTS or s.startswith("petition") for s in segments):
+    if any(s in _ACTION_SEGMENTS or s.startswith("petition") or _SLUG_PETITION.search(s)
+           for s in segments):
         return f"action page: {host}"
     call_label = anchor.label if label_key not in _WEAK_LABELS else anchor.block_text
+    # A link alone in its paragraph is a button: "Add your name", "العريضة".
+    alone = not anchor.in_teaser and _key(anchor.label) == _key(anchor.block_text)
     if _is_call(call_label) and (
-        anchor.in_action_section or _has_phrase(_key(call_label), ("petition", "عريضه"))
+        anchor.in_action_section or alone or _has_phrase(_key(call_label), _DOCUMENT_WORDS)
+        or _is_concrete(anchor.label)  # "email your MP", "sign here"
     ):
         return f"call link: {anchor.label[:40]}"
+    if _has_phrase(_key(anchor.label), _DOCUMENT_WORDS) and (
+        anchor.in_action_section or alone or _is_call(unquoted(anchor.block_text))
+    ):
+        return f"document link: {anchor.label[:40]}"
     return None
+
+
+_SLUG_PETITION = re.compile(r"[-_]petitions?(?:$|[-_.])")  # /en/salma-petition
+_LANGUAGE_SEGMENT = re.compile(r"^[a-z]{2}(?:-[a-z]{2})?$")
+
+
+def _same_section(url: str, base_url: str) -> bool:
+    """True when `url` is a page in the same section as the article (/ar/post/...)."""
+    if not base_url:
+        return False
+    page, link = urlsplit(base_url), urlsplit(url)
+    section = page.path.rsplit("/", 1)[0] + "/"
+    named = [s for s in section.split("/") if s and not _LANGUAGE_SEGMENT.match(s.lower())]
+    return bool(named) and _host(url) == _host(base_url) and link.path.startswith(section)
+
+
+# What a reader is handed to act with: a link labelled with one, beside a call, is an action.
+_DOCUMENT_WORDS = (
+    "petition", "our petition", "prepared letter", "model letter", "our letter", "pledge",
+    "عريضه", "العريضه", "الرساله الجاهزه", "الرساله النموذجيه", "رسالتنا", "التعهد",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -580,7 +729,7 @@ def _action_links(doc: _Document, base_url: str, rules: ClassifierRules) -> Iter
         url = href if href.lower().startswith("mailto:") else urljoin(base_url, href)
         if not url.lower().startswith(("http://", "https://", "mailto:")):
             continue  # still relative: no base to resolve it against
-        reason = _action_reason(url, anchor, rules)
+        reason = _action_reason(url, anchor, rules, base_url)
         if reason is None:
             continue
         clean = url if url.lower().startswith("mailto:") else _clean_url(url)
@@ -632,15 +781,24 @@ def _category_key(name: str) -> str:
 
 
 def _calls(doc: _Document, lang: str) -> list[str]:
+    """Sentences in which the site itself asks the reader to act: imperatives and invitations
+    opening a sentence, outside quotation marks and quoted blocks (someone else's voice)."""
     found = []
     for block in doc.blocks:
-        if block.heading:
-            continue  # a take-action heading is scored as a heading, not again as a call
+        if block.heading or block.teaser or block.tag == "blockquote":
+            continue  # a take-action heading is scored as a heading; teasers speak for others
         if lang in ("ar", "en") and detect_language(block.text) not in (lang, "und"):
             continue  # interface chrome in the other language (seed 000) does not speak
-        for sentence in _SENTENCE_BREAK.split(block.text):
-            if _is_call(sentence) and len(sentence.split()) >= 2:
-                found.append(sentence.strip())
+        sentences = _SENTENCE_BREAK.split(unquoted(block.text))
+        if block.in_action_section and sentences and not _is_call(sentences[0]):
+            # Under "Take action" the site speaks to the reader whatever verb it opens with
+            # ("التقطوا صورة ...", "Record a video ...").
+            found.append(sentences[0].strip())
+        for sentence in sentences:
+            words = sentence.split()
+            if _is_call(sentence) and len(words) >= 2 and not all(
+                    normalise_text(word) in _CHROME_LABELS for word in words):
+                found.append(sentence.strip())  # "Share: Tweet Facebook" is a share bar
     return found
 
 
@@ -657,8 +815,10 @@ def classify_article(
 
     `lang` is the article's language: only sentences in it count as calls to act, since
     chrome in the interface language leaks into bodies. `site_category` decides when it maps
-    to a kind. `actions` are returned for campaigns and statements only: a news item linking
-    a petition in passing gets no "Sign" button. `base_url` resolves relative links.
+    to a kind; else a genre heading the title ("Joint statement: ...", "Report: ...") does,
+    even over a take-action section at the end. `actions` are returned for every kind but
+    news: a news item linking a petition in passing gets no "Sign" button, a report ending in
+    a petition keeps it. `base_url` resolves relative links.
     """
     rules = rules or ClassifierRules()
     doc = _parse(body_html, rules)
@@ -670,7 +830,7 @@ def classify_article(
         score[kind] += points
         signals[kind].append(why)
 
-    # Campaign: a take-action heading, action links, imperative calls.
+    # Campaign: a take-action heading, action links, calls to the reader in the site's voice.
     for heading in doc.action_headings[:1]:
         add(Kind.CAMPAIGN, W_CAMPAIGN_HEADING, f"heading: {heading}")
     if links:
@@ -680,38 +840,77 @@ def classify_article(
         if any(found.called for found in links):
             add(Kind.CAMPAIGN, W_LINKED_CALL, "linked call")
     calls = _calls(doc, lang)
+    title_calls = [part for part in title_segments(unquoted(title)) if _is_call(part)]
+    if title_calls:
+        add(Kind.CAMPAIGN, W_TITLE_CALL, f"title call: {title_calls[0][:60]}")
     if calls:
         score[Kind.CAMPAIGN] += min(MAX_CALL_POINTS, W_CALL * len(calls))
         signals[Kind.CAMPAIGN] += [f"call: {call[:60]}" for call in calls[:MAX_CALL_POINTS]]
+    # A call that is wholly a link's label cites another post by its title ("... published
+    # recently: Sign our petition to end ..."); it tells the reader of that post, not this one.
+    concrete = next((call for call in calls + title_calls if _is_concrete(call)), None)
+    if concrete is not None:
+        cited = {_key(anchor.label) for anchor in doc.anchors if anchor.label}
+        concrete = next((call for call in calls + title_calls
+                         if _is_concrete(call) and _key(call) not in cited), None)
+    if concrete is None and (calls or title_calls):
+        # A hashtag the site itself gives, beside a call: "... وانشروها على الوسم #X".
+        concrete = next((tag for tag in _own_hashtags(doc)), None)
+    if concrete is not None:
+        add(Kind.CAMPAIGN, W_CONCRETE_CALL, f"concrete call: {concrete[:40]}")
+    if (calls or title_calls) and (links or concrete is not None):
+        # The reader is asked to act and handed the means (a link, or told what to sign, write
+        # or post): a call to act, however politely put ("ندعوكم إلى التوقيع على العريضة").
+        score[Kind.CAMPAIGN] = max(score[Kind.CAMPAIGN], THRESHOLD)
 
     body_key = _key(" ".join(block.text for block in doc.blocks))
-    title_key = _key(title)
-    # Statement: the genre named in the title or body, signatories, a letter's sign-off.
-    if phrase := _has_phrase(title_key, rules.phrases.get(Kind.STATEMENT, ())):
-        add(Kind.STATEMENT, W_TITLE, f"title: {phrase}")
-    if phrase := _has_phrase(body_key, _SIGNATORY_OPENERS):
-        add(Kind.STATEMENT, W_SIGNATORY_OPENER, f"signatories: {phrase}")
+    # Statement: signatories, a letter's form, the genre named in the body.
+    opener = _has_phrase(body_key, _SIGNATORY_OPENERS)
+    if opener:
+        add(Kind.STATEMENT, W_SIGNATORY_OPENER, f"signatories: {opener}")
     if phrase := _has_phrase(body_key, rules.phrases.get(Kind.STATEMENT, ())):
         add(Kind.STATEMENT, W_GENRE_IN_BODY, f"body: {phrase}")
-    names = max((items for items in doc.lists if _names_list(items)), key=len, default=[])
+    sign_off = _has_phrase(body_key, _SIGN_OFFS)
+    salutation = is_salutation(doc.blocks[0].text) if doc.blocks else None
+    if salutation and sign_off:
+        add(Kind.STATEMENT, W_LETTER_FORM, f"letter: {salutation} ... {sign_off}")
+    elif salutation:
+        add(Kind.STATEMENT, W_SALUTATION, f"salutation: {salutation}")
+    elif sign_off:
+        add(Kind.STATEMENT, W_SIGN_OFF, f"sign-off: {sign_off}")
+    names = max((items for items in [*doc.lists, *_inline_signatories(doc)]
+                 if _names_list(items)), key=len, default=[])
     if len(names) >= SIGNATORY_LIST_MIN:
         add(Kind.STATEMENT, W_SIGNATORY_LIST, f"signatory list: {len(names)} items")
-    if phrase := _has_phrase(body_key, _SIGN_OFFS):
-        add(Kind.STATEMENT, W_SIGN_OFF, f"sign-off: {phrase}")
+    elif len(names) >= SIGNED_LIST_MIN and (opener or sign_off or _signatories_label(doc)):
+        add(Kind.STATEMENT, W_SIGNED_LIST, f"signed by: {len(names)} names")
 
-    # Report: the title says so, a PDF of it, the body speaks of "this report".
-    if phrase := _has_phrase(title_key, rules.phrases.get(Kind.REPORT, ())):
-        add(Kind.REPORT, W_TITLE, f"title: {phrase}")
+    # Report: a PDF of it, the body speaks of "this report".
     pdf = _report_pdf(doc, base_url)
     if pdf is not None:
         add(Kind.REPORT, W_REPORT_PDF if pdf[1] else W_OTHER_PDF, f"pdf link: {pdf[0]}")
-    if phrase := _has_phrase(body_key, _SELF_REPORT):
+    if phrase := _has_phrase(body_key, _SELF_REPORT) or _self_report(body_key):
         add(Kind.REPORT, W_SELF_REPORT, f"body: {phrase}")
 
+    # Campaign phrases are section headings ("تحرك"), which in a title are often plain nouns.
+    genre_phrases: dict[Kind, tuple[str, ...]] = {
+        k: v for k, v in rules.phrases.items() if k is not Kind.CAMPAIGN}
+    genre = title_genre(title, genre_phrases)
     category_kind = _category_kind(site_category, rules)
     if category_kind is not None:
         kind = category_kind
         why = [f"site category: {site_category}"]
+    elif genre is not None and (genre.appeal or title_calls) and score[Kind.CAMPAIGN] >= THRESHOLD:
+        # "نداء للتوقيع على عريضة", "Write for Rights: a letter for Salma": the appeal is
+        # made to the reader.
+        kind = Kind.CAMPAIGN
+        why = [f"title: {genre.head}, addressed to the reader"]
+    elif genre is not None and not (genre.bare_letter and not score[Kind.STATEMENT]):
+        # Editors name the genre in the title; a petition at the end does not make a report
+        # or a joint statement a campaign.
+        kind = genre.kind
+        add(kind, W_TITLE, f"title: {genre.head}")
+        why = []
     elif doc.action_headings and links:
         kind = Kind.CAMPAIGN  # a take-action heading with something to act on is decisive
         why = ["decisive: take-action heading with action links"]
@@ -726,10 +925,49 @@ def classify_article(
             for k in _TIE_ORDER
             if score[k]
         ] or ["no signals"]
-    actions = (
-        tuple(found.link for found in links) if kind in (Kind.CAMPAIGN, Kind.STATEMENT) else ()
-    )
+    actions = tuple(found.link for found in links) if kind is not Kind.NEWS else ()
     return Classification(kind=kind, actions=actions, signals=tuple(explanation))
+
+
+# "This 62-page report", "our new research brief", "new research by ...": the piece speaks of
+# itself as a report.
+_SELF_REPORT_PATTERN = re.compile(
+    r"\b(?:this|our|the full|new)(?: [\w-]+){0,2} "
+    r"(?:report|briefing|paper|study|research|submission|factsheet)\b"
+    r"|\bannual (?:report|review)\b"
+)
+
+
+_SELF_REPORT_NOUNS = ("report", "briefing", "paper", "study", "research", "submission",
+                      "factsheet", "review")
+
+
+def _self_report(body_key: str) -> str | None:
+    if not any(noun in body_key for noun in _SELF_REPORT_NOUNS):
+        return None  # a scan per noun is cheaper than the pattern's over a long body
+    found = _SELF_REPORT_PATTERN.search(body_key)
+    return found.group(0) if found else None
+
+
+_INLINE_SEPARATOR = re.compile(r"\s*[,،؛;]\s*")
+
+
+def _inline_signatories(doc: _Document) -> Iterator[list[str]]:
+    """Names after a label in one paragraph: "Signatories: ALQST, GCHR, MENA Rights Group."."""
+    for block in doc.blocks:
+        label, colon, rest = block.text.partition(":")
+        if colon and len(label.split()) <= _LABEL_MAX_WORDS \
+                and _starts_with(_key(label), _SIGNATORY_LABELS):
+            yield [name for name in _INLINE_SEPARATOR.split(rest.strip().rstrip(".")) if name]
+
+
+def _signatories_label(doc: _Document) -> bool:
+    """True when a short line such as "Signatories:" or "الموقعون:" introduces names."""
+    return any(
+        len(block.text.split()) <= _LABEL_MAX_WORDS
+        and _starts_with(_key(block.text), _SIGNATORY_LABELS)
+        for block in doc.blocks
+    )
 
 
 def _names_list(items: list[str]) -> bool:
@@ -745,7 +983,10 @@ def _report_pdf(doc: _Document, base_url: str) -> tuple[str, bool] | None:
         if not urlsplit(url).path.lower().endswith(".pdf"):
             continue
         name = urlsplit(url).path.rsplit("/", 1)[-1]
-        about_report = bool(_has_phrase(_key(f"{anchor.label} {name}"), _REPORT_LINK_WORDS))
+        # "اضغط هنا" says nothing: its sentence ("لقراءة التقرير كاملاً اضغط هنا") does.
+        weak = normalise_text(anchor.label) in _WEAK_LABELS
+        label = anchor.block_text if weak else anchor.label
+        about_report = bool(_has_phrase(_key(f"{label} {name}"), _REPORT_LINK_WORDS))
         if about_report:
             return name, True
         found = found or (name, False)

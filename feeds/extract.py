@@ -89,7 +89,7 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
         text_blocks = [b.text for b in art_blocks if b.text]
         classification = classify_article(
             title=art_title, body_html=body_html, lang=lang, site_category=category,
-            rules=source.classifier)
+            rules=source.classifier, base_url=page_url)
         translations = {other_lang: other_key for other_lang, other_key, *_ in parts
                         if other_lang != lang}
         for alt_lang, alt_url in alternates.items():

@@ -59,7 +59,7 @@ def articles_from_feed(text: str, feed_url: str, source: SourceSettings, lang: s
         body_lang = detect_language(f"{title} {body_text[:2000]}")
         article_lang = body_lang if body_lang != "und" else lang
         classification = classify_article(title=title, body_html=body_html, lang=article_lang,
-                                          rules=source.classifier)
+                                          rules=source.classifier, base_url=url)
         articles.append(Article(
             key=url, url=url, source=source.name, lang=article_lang, title=title,
             body_html=body_html, body_text=body_text,
