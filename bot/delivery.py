@@ -49,6 +49,7 @@ from bot.claims import new_owner
 from bot.compose import Post, compose_notice, compose_post
 from bot.config import QuietHours, TelegramSettings
 from bot.outbox import Action, Outbox, OutboxItem, post_fingerprint
+from bot.rate_window import AnsweredWindow
 from bot.sender import (
     BadEntities,
     ChatProblem,
@@ -94,6 +95,7 @@ class DrainSummary:
     rate_limited: int = 0  # 429 answers received
     notices: int = 0  # operator messages sent
     in_doubt: int = 0  # posts interrupted mid-call by an earlier crash (resent)
+    blocked: int = 0  # followers who blocked the bot (forgotten, alerts dropped)
     quiet_until: datetime | None = None  # quiet hours in "hold" mode: nothing sent
     stopped_chats: list[str] = field(default_factory=list)
     fatal: str | None = None  # the token was refused: nothing can be sent
@@ -122,22 +124,25 @@ def quiet_window(now: datetime, quiet: QuietHours | None, tz: tzinfo) -> datetim
 
 
 class Pacer:
-    """Even spacing per chat plus a shared token bucket for the overall rate.
+    """Even spacing per chat plus the overall rate (bot.rate_window).
 
     The spacing runs from the *answer* to the previous call, so two calls can never reach
     Telegram closer together than the interval, whatever the network did in between.
+    Private chats (a user's positive numeric id) have an interval of their own: Telegram
+    allows about one message a second there, against 20 a minute in a channel.
     """
 
     def __init__(self, per_chat_per_minute: float, overall_per_second: float,
-                 clock: Callable[[], float], sleep: Sleep) -> None:
+                 clock: Callable[[], float], sleep: Sleep, *,
+                 private_per_minute: float | None = None) -> None:
         self.interval = 60.0 / per_chat_per_minute
+        self.private_interval = 60.0 / private_per_minute if private_per_minute \
+            else self.interval
         self.rate = float(overall_per_second)
         self._clock = clock
         self._sleep = sleep
         self._next: dict[str, float] = {}
-        self._tokens = self.rate
-        self._filled = clock()
-        self._lock = asyncio.Lock()
+        self._overall = AnsweredWindow(overall_per_second, 1.0, clock, sleep)
 
     async def wait(self, chat: str) -> None:
         delay = self._next.get(chat, 0.0) - self._clock()
@@ -150,21 +155,13 @@ class Pacer:
             if left >= delay:
                 break
             delay = left
-        async with self._lock:
-            self._refill()
-            if self._tokens < 1:
-                await self._sleep((1 - self._tokens) / self.rate)
-                self._refill()
-                self._tokens = max(self._tokens, 1.0)  # the sleep earned it, clock or not
-            self._tokens -= 1
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.rate, self._tokens + max(0.0, now - self._filled) * self.rate)
-        self._filled = now
+        await self._overall.acquire(chat)
 
     def done(self, chat: str) -> None:
-        self._next[chat] = max(self._next.get(chat, 0.0), self._clock() + self.interval)
+        """The call let through by `wait(chat)` has its answer (or failed)."""
+        self._overall.release(chat)
+        interval = self.private_interval if chat.isdigit() else self.interval
+        self._next[chat] = max(self._next.get(chat, 0.0), self._clock() + interval)
 
     def pause(self, chat: str, seconds: float) -> None:
         self._next[chat] = max(self._next.get(chat, 0.0), self._clock() + seconds)
@@ -190,6 +187,7 @@ class Delivery:
         source_titles: Mapping[str, str] | None = None,
         policy: RetryPolicy | None = None,
         batch_size: int = 100,
+        on_blocked: Callable[[str], object] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
@@ -203,7 +201,10 @@ class Delivery:
         self._sleep = sleep
         self._stop: asyncio.Event | None = None
         self.pacer = Pacer(settings.per_chat_per_minute, settings.overall_per_second,
-                           lambda: self._now().timestamp(), self._nap)
+                           lambda: self._now().timestamp(), self._nap,
+                           private_per_minute=settings.private.per_chat_per_minute)
+        # Called with a private chat whose user blocked the bot (bot.followers forgets it).
+        self.on_blocked = on_blocked
         self.owner = new_owner()  # names this process's claims on outbox rows
         self._troubled_chats: set[str] = set()
         self._unreachable = False
@@ -328,6 +329,7 @@ class Delivery:
                 continue
             await self.pacer.wait(item.chat)
             if not self._claim(item):
+                self.pacer.done(item.chat)  # nothing went out: give the place back
                 return
             try:
                 if post.photo is not None:
@@ -394,6 +396,7 @@ class Delivery:
                                 source_title=self.source_titles.get(article.source), tz=self.tz)
             await self.pacer.wait(item.chat)
             if not self._claim(item):
+                self.pacer.done(item.chat)  # nothing went out: give the place back
                 return
             try:
                 await self.sender.edit(item.chat, sent.message_id, post)
@@ -441,6 +444,13 @@ class Delivery:
             log.warning("%s refused %s (%s): sending the plain form", chat, item.article_key,
                         exc.reason)
             return self.outbox.mark_failed(item, exc.reason, now, plain=True), rate_waits
+        if isinstance(exc, ChatProblem) and exc.kind == "blocked" \
+                and self.on_blocked is not None and chat.isdigit():
+            # A follower who blocked the bot: forgotten with their alerts, never retried.
+            log.info("chat %s blocked the bot: follower and alerts removed", chat)
+            self._summary.blocked += 1
+            self.on_blocked(chat)
+            raise _Stop
         self._summary.failed += 1
         if isinstance(exc, Transient):
             delay = min(policy.transient_base * 2 ** item.attempts, policy.transient_max)
@@ -532,6 +542,7 @@ class Delivery:
                 return
             await self.pacer.wait(chat)
             if not self.alerts.claim_notice(notice, self._now()):
+                self.pacer.done(chat)
                 continue  # another process on this database took it
             try:
                 await self.sender.send(compose_notice(notice.text), chat)

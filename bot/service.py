@@ -70,6 +70,9 @@ class Service:
         fresh_database = config.database_file is not None and not config.database_file.exists()
         self.parts: Parts = build_parts(config, now)
         self.sender = make_sender(config, environ)
+        # Private chats answer only with a real token (a dry run has no bot to poll with).
+        self._private_token = config.token(environ) if config.telegram.private.enabled \
+            else None
         self.storage = StorageGuard(config.database_file, config.database_display)
         self._stopped_because: str | None = None
         if fresh_database:
@@ -490,6 +493,7 @@ class Service:
             deliverer = asyncio.create_task(self._deliver_forever(delivery, stop))
             keeper = asyncio.create_task(self._keep_leases(stop))
             feeds_keeper = asyncio.create_task(self._keep_feeds(stop))
+            chats = self._answer_private_chats(delivery, stop)
             await stop.wait()
             log.info("stopping: no new runs; waiting for running passes and sends")
             self._stopping = True
@@ -502,6 +506,11 @@ class Service:
                             STOP_GRACE_SECONDS)
             await keeper
             await feeds_keeper
+            if chats is not None:
+                try:
+                    await asyncio.wait_for(chats, STOP_GRACE_SECONDS)
+                except TimeoutError:
+                    log.warning("private chats did not stop in %.0f s", STOP_GRACE_SECONDS)
             if self._stopped_because is None:
                 if self._publish_due:  # what the last passes changed and was put off
                     with contextlib.suppress(PublishError):
@@ -516,6 +525,22 @@ class Service:
             return 1
         log.info("stopped cleanly")
         return 0
+
+    def _answer_private_chats(self, delivery: Delivery,
+                              stop: asyncio.Event) -> asyncio.Task[None] | None:
+        """Start answering /start, /follow ... (telegram.private): polling runs beside the
+        scheduler and connects on its own once Telegram answers."""
+        if not self._private_token:
+            return None
+        from bot.private_chat import PrivateChat
+
+        chats = PrivateChat(self.parts.followers, self.parts.store,
+                            self.config.telegram.private, delivery.pacer,
+                            organisation=self.config.organisation,
+                            tz=ZoneInfo(self.config.timezone),
+                            source_titles={s.name: s.title for s in self.config.sources})
+        chats.build(self._private_token, self.config.telegram.api_base_url)
+        return asyncio.create_task(chats.run(stop))
 
     async def _telegram_answers(self) -> bool:
         if self.sender.ready:
