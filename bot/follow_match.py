@@ -6,9 +6,9 @@ and kaf to Arabic ones, Arabic-Indic and Persian digits as ASCII digits, Latin
 case-folded and without accents. The text is then cut into words (runs of letters and
 digits: "al-Shehab" is "al shehab"), and a phrase matches where its words follow one
 another. A word matches only a whole word ("Ali" is not in "Khalil"), except that an
-Arabic phrase's first word may carry the one-letter conjunctions and prepositions written
-onto it ("ولجين" is "and Loujain"); the article "ال" is not such a prefix, since it is
-part of many names.
+Arabic phrase's first word may carry the conjunctions "و" and "ف" written onto it
+("وسلمى" is "and Salma", common in lists of names). Not the prepositions "ل", "ب", "ك"
+nor the article "ال": names begin with them ("لمى" is Lama, not "for Mai").
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ _FOLD = str.maketrans({
     "\u0640": None,  # tatweel (kashida): drawn length, not a letter
 })
 _WORD = re.compile(r"\w+")
-# Written onto the next word in Arabic: and, so, with/by, for/to, like; and their pairs.
-_PROCLITICS = ("و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+# Written onto the next word in Arabic: "and", "so". Few names begin with them followed by
+# another name; "ل", "ب", "ك" would make "مي" (Mai) match "لمى" (Lama).
+_PROCLITICS = ("و", "ف")
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 
 

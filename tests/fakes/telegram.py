@@ -427,14 +427,15 @@ class FakeTelegram:
 
     # ---- configuration ----------------------------------------------------------------
 
-    def add_chat(self, name: str, state: str = "ok") -> None:
-        """Declare a chat ("@channel" or a numeric id) in which the bot can post."""
+    def add_chat(self, name: str, state: str = "ok", *, kind: str = "channel") -> None:
+        """Declare a chat ("@channel" or a numeric id) in which the bot can post; `kind`
+        "group" for a group, whose members' messages reach the bot."""
         with self._lock:
             chat = self._chats.get(name)
             if chat is None:
                 chat_id = int(name) if name.lstrip("-").isdigit() else -1001000000000 - len(
                     self._chats)
-                chat = _Chat(name, chat_id)
+                chat = _Chat(name, chat_id, kind)
                 self._chats[name] = chat
                 self._chats[str(chat_id)] = chat
             chat.state = state
