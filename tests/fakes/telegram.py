@@ -357,6 +357,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Alerts to many private chats open tens of connections at once; the default backlog
+    # of 5 makes the kernel drop handshakes, which the client sees as reset connections.
+    request_queue_size = 128
     fake: FakeTelegram
 
 
