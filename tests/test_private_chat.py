@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
+import socket
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -298,3 +300,36 @@ def test_latest_shows_the_five_newest_articles_of_the_chosen_language(
     shown = [(b["text"], b["url"]) for row in (latest[-1].reply_markup or {}).get(
         "inline_keyboard", []) for b in row]
     assert shown == list(as_in_the_channel.buttons)
+
+
+def test_the_service_answers_once_telegram_comes_up_after_it_and_stops_cleanly(
+        site: ReplicaSite, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as sock:  # a port where no Bot API listens yet
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    late = FakeTelegram(TOKEN)
+    config = demo_config(site.base_url, tmp_path, api_base_url=f"http://127.0.0.1:{port}")
+    config = dataclasses.replace(config, telegram=dataclasses.replace(
+        config.telegram, private=PrivateChats(enabled=True, poll_timeout=1)))
+    service = Service(config, {config.telegram.token_env: TOKEN})
+
+    async def scenario() -> int:
+        stop = asyncio.Event()
+        running = asyncio.create_task(service.run(stop))
+        # Up without Telegram, the polling waiting to try again.
+        await until(lambda: "private chats: cannot reach Telegram" in caplog.text)
+        assert service.scheduler.running
+        late.start(port)
+        late.add_user(SALMA_EN)
+        late.user_says(SALMA_EN, "/start en")
+        await until(lambda: bool(late.sent(str(SALMA_EN))), timeout=30)
+        stop.set()
+        return await asyncio.wait_for(running, 30)
+
+    try:
+        with caplog.at_level(logging.DEBUG):
+            assert asyncio.run(scenario()) == 0
+    finally:
+        late.stop()
+    assert late.sent(str(SALMA_EN))[0].text.startswith("Welcome")
+    assert TOKEN not in caplog.text
