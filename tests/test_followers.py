@@ -129,8 +129,8 @@ def test_the_private_block_is_read_and_checked(tmp_path: Path) -> None:
     private = load_config(path).telegram.private
     assert private.enabled and private.commands_per_minute == 4 and private.max_followed == 20
     path.write_text(CONFIG + "[telegram.private]\nmax_followed = 0\n")
-    with pytest.raises(ConfigError, match="telegram.private.max_followed: must be greater"):
+    with pytest.raises(ConfigError, match=r"telegram\.private\.max_followed: must be greater"):
         load_config(path)
     path.write_text(CONFIG + "[telegram.private]\nwebhook = true\n")
-    with pytest.raises(ConfigError, match="telegram.private.webhook: unknown key"):
+    with pytest.raises(ConfigError, match=r"telegram\.private\.webhook: unknown key"):
         load_config(path)
