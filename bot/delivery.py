@@ -444,9 +444,10 @@ class Delivery:
             log.warning("%s refused %s (%s): sending the plain form", chat, item.article_key,
                         exc.reason)
             return self.outbox.mark_failed(item, exc.reason, now, plain=True), rate_waits
-        if isinstance(exc, ChatProblem) and exc.kind == "blocked" \
+        if isinstance(exc, ChatProblem) and exc.kind in ("blocked", "not-found") \
                 and self.on_blocked is not None and chat.isdigit():
-            # A follower who blocked the bot: forgotten with their alerts, never retried.
+            # A follower who blocked the bot (or deleted their account): forgotten with
+            # their alerts, never retried, no operator alert (it is not a fault).
             log.info("chat %s blocked the bot: follower and alerts removed", chat)
             self._summary.blocked += 1
             self.on_blocked(chat)
