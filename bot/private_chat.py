@@ -140,8 +140,10 @@ class PrivateChat:
         else:
             return
         log.info("private chats: answering commands (long polling)")
-        await stop.wait()
-        await self._close()
+        try:
+            await stop.wait()
+        finally:  # cancelled too (the service stopping on an error): polling ends first
+            await self._close()
 
     async def _start(self) -> None:
         app = self.app

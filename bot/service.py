@@ -480,6 +480,7 @@ class Service:
                             cache_seconds=_cache_seconds(self.config),
                             extra_routes={"/healthz": self._healthz, "/metrics": self._metrics})
         server.start()
+        chats: asyncio.Task[None] | None = None
         try:
             delivery = make_delivery(self.parts, self.sender, self.now)
             self._schedule()
@@ -517,6 +518,10 @@ class Service:
                         self._publish()
                 self.leases.release_all()  # the others need not wait for the expiry
         finally:
+            if chats is not None and not chats.done():  # stopped by an error, not `stop`
+                chats.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await chats
             server.stop()
             await self.sender.close()
             self.parts.engine.dispose()

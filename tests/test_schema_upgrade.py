@@ -85,7 +85,8 @@ def test_the_previous_release_is_refused_then_upgraded_with_nothing_lost(
     upgraded = feedbot("db", "upgrade", "--config", str(config_path))
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stdout == f"database {db}: upgraded from 0001 to {head_revision()}\n"
-    assert row_counts(db) == before | {"chat_waits": 0, "instances": 0, "source_leases": 0}
+    assert row_counts(db) == before | {"chat_waits": 0, "instances": 0, "source_leases": 0,
+                                     "followers": 0, "followed": 0}
     again = feedbot("db", "upgrade", "--config", str(config_path))
     assert again.returncode == 0 and "nothing to do" in again.stdout
     current = feedbot("db", "current", "--config", str(config_path))
