@@ -75,7 +75,10 @@ async def bench(followers: int, rate: int) -> None:
         summary = intake.end("alqst", "ar")
         queued_in = time.perf_counter() - started
         async with TelegramSender(TOKEN, fake.url) as sender:
-            delivery = Delivery(outbox, sender, settings, alerts)
+            delivery = Delivery(  # wired as bot.app.make_delivery wires it
+                outbox, sender, settings, alerts,
+                on_blocked=lambda chat: people.forget(int(chat)),
+                alert_names=lambda chat, found: people.names_in(int(chat), found))
             started = time.perf_counter()
             drained = await delivery.drain()
             seconds = time.perf_counter() - started

@@ -85,7 +85,9 @@ def make_delivery(parts: Parts, sender: TelegramSender | DryRunSender,
     return Delivery(parts.outbox, sender, parts.config.telegram, parts.alerts,
                     tz=ZoneInfo(parts.config.timezone), now=now, sleep=sleep,
                     source_titles={s.name: s.title for s in parts.config.sources},
-                    on_blocked=lambda chat: parts.followers.forget(int(chat)))
+                    on_blocked=lambda chat: parts.followers.forget(int(chat)),
+                    alert_names=lambda chat, article: parts.followers.names_in(int(chat),
+                                                                                article))
 
 
 def site_info(config: Config) -> SiteInfo:

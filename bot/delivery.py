@@ -40,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -48,6 +48,7 @@ from bot.alerts import Alerts
 from bot.claims import new_owner
 from bot.compose import Post, compose_notice, compose_post
 from bot.config import QuietHours, TelegramSettings
+from bot.follow_alert import with_alert_line
 from bot.outbox import Action, Outbox, OutboxItem, post_fingerprint
 from bot.rate_window import AnsweredWindow
 from bot.sender import (
@@ -188,6 +189,7 @@ class Delivery:
         policy: RetryPolicy | None = None,
         batch_size: int = 100,
         on_blocked: Callable[[str], object] | None = None,
+        alert_names: Callable[[str, Article], Sequence[str]] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
@@ -205,6 +207,8 @@ class Delivery:
                            private_per_minute=settings.private.per_chat_per_minute)
         # Called with a private chat whose user blocked the bot (bot.followers forgets it).
         self.on_blocked = on_blocked
+        # The names a private chat follows that an article mentions (its alert's top line).
+        self.alert_names = alert_names
         self.owner = new_owner()  # names this process's claims on outbox rows
         self._troubled_chats: set[str] = set()
         self._unreachable = False
@@ -327,6 +331,8 @@ class Delivery:
                 item = self.outbox.mark_failed(item, "image is not an http(s) URL",
                                                self._now(), no_photo=True, count_attempt=False)
                 continue
+            if self.alert_names is not None and item.chat.isdigit():
+                post = with_alert_line(post, self.alert_names(item.chat, article))
             await self.pacer.wait(item.chat)
             if not self._claim(item):
                 self.pacer.done(item.chat)  # nothing went out: give the place back

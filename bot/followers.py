@@ -75,6 +75,7 @@ class FollowerStore:
     def __init__(self, engine: Engine, max_phrases: int = 20) -> None:
         self.engine = engine
         self.max_phrases = max_phrases
+        self._text: tuple[tuple[str, str], ArticleText] | None = None
 
     def language(self, chat_id: int) -> str | None:
         with self.engine.connect() as conn:
@@ -161,6 +162,22 @@ class FollowerStore:
                 phrases.setdefault(row.chat_id, []).append(row.phrase)
         return [Follower(chat_id, lang, tuple(phrases.get(chat_id, ())))
                 for chat_id, lang in sorted(langs.items())]
+
+    def names_in(self, chat_id: int, article: Article) -> list[str]:
+        """The phrases `chat_id` follows that `article` mentions, as the user wrote them."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(followed.c.phrase_key, followed.c.phrase).join(
+                followers, followers.c.chat_id == followed.c.chat_id).where(
+                followed.c.chat_id == chat_id, followers.c.lang == article.lang).order_by(
+                followed.c.phrase)).all()
+        if not rows:
+            return []
+        fingerprint = (article.key, article.content_hash())
+        if self._text is None or self._text[0] != fingerprint:
+            # One article goes to many followers in a row: its words are indexed once.
+            self._text = (fingerprint, ArticleText((article.title, article.summary,
+                                                     article.body_text)))
+        return [row.phrase for row in rows if self._text[1].mentions(row.phrase_key)]
 
     @staticmethod
     def chats_mentioned_in(conn: Connection, article: Article) -> list[str]:

@@ -50,3 +50,19 @@ def test_two_spellings_of_one_name_are_one_phrase() -> None:
     assert phrase_key("SALMA Al-Shehab") == phrase_key("salma al shehab")
     assert phrase_key(" ,.; ") == ""
     assert normalise("أإآٱؤئىة٣۳") == "ااااوييه33"
+
+
+def test_an_alert_names_what_is_followed_above_the_channel_post_within_the_limit() -> None:
+    from dataclasses import replace
+
+    from bot.compose import MESSAGE_LIMIT, Post, telegram_length
+    from bot.follow_alert import with_alert_line
+
+    post = Post(key="k", lang="en", text="<b>Title</b>\nSummary", buttons=(), photo=None,
+                parse_mode="HTML", link_preview_url=None)
+    alert = with_alert_line(post, ["Salma al-Shehab", "A<B"])
+    assert alert.text == "🔔 <b>Salma al-Shehab, A&lt;B</b>\n\n<b>Title</b>\nSummary"
+    full = replace(post, text="x" * (MESSAGE_LIMIT - 5))
+    assert with_alert_line(full, ["Salma al-Shehab"]) == full  # the post comes first
+    assert telegram_length(with_alert_line(post, ["n " * 200]).text) < 200
+    assert with_alert_line(post, []) == post

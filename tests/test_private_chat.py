@@ -167,9 +167,12 @@ def test_followers_get_one_alert_for_the_name_they_follow_and_none_for_others(
             await bot.pass_and_deliver()  # nothing new: nothing is sent twice
 
         alerts = {u: telegram.sent(str(u))[sent_before[u]:] for u in sent_before}
-        assert [m.text.splitlines()[0] for m in alerts[LOUJAIN_AR]] == [loujain.title]
+        # The channel's post, under a line naming what the follower follows.
+        assert [m.text.splitlines()[:3] for m in alerts[LOUJAIN_AR]] == [
+            ["🔔 لجين الهذلول", "", loujain.title]]
         assert loujain.url in alerts[LOUJAIN_AR][0].html
-        assert [m.text.splitlines()[0] for m in alerts[SALMA_EN]] == [salma.title]
+        assert [m.text.splitlines()[:3] for m in alerts[SALMA_EN]] == [
+            ["🔔 Salma al-Shehab", "", salma.title]]
         assert alerts[JEAN_AR] == []  # "جين" is inside "لجين", not a name of its own
         # The channels got all four, as before.
         assert len(telegram.sent("@alqst_ar")) == 2 and len(telegram.sent("@alqst_en")) == 2
