@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 LATEST_COUNT = 5
 MAX_PHRASE_CHARS = 100
 RETRY_FIRST, RETRY_MAX = 5.0, 300.0  # seconds between connection attempts, doubling
+PRUNE_ABOVE = 10_000  # chats counted in memory before the idle ones are dropped
 _SEPARATORS = re.compile(r"[,،\n;؛]+")
 
 
@@ -52,6 +53,9 @@ class CommandLimit:
     def check(self, chat_id: int) -> str:
         """"ok", "tell" (the first command over the limit: answer politely) or "quiet"."""
         now = self._clock()
+        if len(self._seen) > PRUNE_ABOVE:  # chats quiet for a minute need no counter
+            self._seen = {c: q for c, q in self._seen.items() if q and now - q[-1] < 60.0}
+            self._told = {c: t for c, t in self._told.items() if now - t < 60.0}
         seen = self._seen.setdefault(chat_id, deque())
         while seen and now - seen[0] >= 60.0:
             seen.popleft()
