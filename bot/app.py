@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from bot.alerts import Alerts
 from bot.config import Config
 from bot.delivery import Delivery
+from bot.digest import digest_languages
 from bot.followers import FollowerStore
 from bot.intake import Intake
 from bot.outbox import Outbox
@@ -22,6 +23,8 @@ from bot.runs import RunLog
 from bot.schedule import interval_seconds, parse_schedule
 from bot.sender import DryRunSender, TelegramSender
 from feeds.check import LanguageReport, PassObserver, SourceChecker
+from feeds.digest_feed import publish_digest_feeds
+from feeds.digests import DigestStore
 from feeds.fetcher import Fetcher
 from feeds.publish import PublishResult, SiteInfo, SourceInfo, publish_feeds, telegram_url
 from feeds.sources import SourceSettings
@@ -106,11 +109,19 @@ def site_info(config: Config) -> SiteInfo:
         max_items=config.feeds.max_items,
         telegram=telegram,
         cache_seconds=int(min(known)) // 2 if known else 300,
+        websub_hub=config.feeds.websub_hub,
     )
 
 
 def publish(config: Config, store: ArticleStore) -> PublishResult:
-    return publish_feeds(store, site_info(config), config.feeds.output_dir)
+    site = site_info(config)
+    result = publish_feeds(store, site, config.feeds.output_dir)
+    # The /{lang}/digest/ feeds of the languages that have a digest schedule.
+    languages = digest_languages(config)
+    if languages:
+        publish_digest_feeds(DigestStore(store.engine), site, languages,
+                             config.feeds.output_dir, result, config.timezone)
+    return result
 
 
 async def check_sources(

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
+from bot.digest_schedule import DigestSchedule, parse_digest_schedule
 from feeds.campaigns import ClassifierRules
 from feeds.database import DatabaseURLError, check_url, display_url, is_url, sqlite_file, sqlite_url
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, FetchSettings, Listing, SourceSettings
@@ -36,6 +37,9 @@ class FeedSettings:
     listen_port: int = 8080
     max_items: int = 50
     title: str = ""
+    # WebSub: the hub each feed names and that is told after each publish that changed a
+    # feed; "" for none.
+    websub_hub: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,17 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class DigestSettings:
+    """`[digest]`: when each language's digest is made; no schedule means no digest."""
+
+    schedule: DigestSchedule | None = None
+    languages: dict[str, DigestSchedule | None] = field(default_factory=dict)  # "off": None
+
+    def schedule_for(self, lang: str) -> DigestSchedule | None:
+        return self.languages.get(lang, self.schedule)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     timezone: str
@@ -89,6 +104,7 @@ class Config:
     # How long an instance's hold on a source lasts without renewal (bot/leases.py): after
     # this, another instance on the same database takes the source over.
     lease_seconds: float = 60.0
+    digest: DigestSettings = field(default_factory=DigestSettings)
     # Accepted but probably not meant: one line each, naming the key. `config check` prints
     # them, `run` and `check` log them once at start.
     warnings: tuple[str, ...] = ()
@@ -371,7 +387,8 @@ def _str_list(table: dict[str, Any], key: str, where: str, default: list[str]) -
 
 def _feeds(table: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) -> FeedSettings:
     w = "feeds."
-    _no_unknown(table, {"output_dir", "base_url", "listen", "max_items", "title"}, w)
+    _no_unknown(table, {"output_dir", "base_url", "listen", "max_items", "title",
+                        "websub_hub"}, w)
     listen, listen_key = _take(table, "listen", w, str, "127.0.0.1:8080"), w + "listen"
     if environ.get(ENV_LISTEN):
         listen, listen_key = environ[ENV_LISTEN], ENV_LISTEN
@@ -391,6 +408,8 @@ def _feeds(table: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) ->
         listen_port=int(port),
         max_items=int(_positive(_take(table, "max_items", w, int, 50), w + "max_items")),
         title=_take(table, "title", w, str, ""),
+        websub_hub=_url(hub, w + "websub_hub") if (hub := _take(table, "websub_hub", w, str, ""))
+        else "",
     )
 
 
@@ -470,7 +489,7 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
 
 
 _TOP_KEYS = {"organisation", "timezone", "database", "lease_seconds", "fetch", "sources",
-             "feeds", "telegram"}
+             "feeds", "telegram", "digest"}
 
 
 def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
@@ -498,6 +517,7 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
     feeds = _feeds(_take(data, "feeds", "", dict, {}), base_dir, environ)
     _check_listen(feeds, sources, ENV_LISTEN if environ.get(ENV_LISTEN) else "feeds.listen")
     telegram = _telegram(_take(data, "telegram", "", dict, {}))
+    digest = _digest(_take(data, "digest", "", dict, {}))
     return Config(
         path=path,
         organisation=_take(data, "organisation", "", str, ""),
@@ -508,9 +528,45 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
         sources=sources,
         feeds=feeds,
         telegram=telegram,
+        digest=digest,
         warnings=(*_listing_warnings(sources), *_channel_warnings(sources, telegram),
-                  *_quiet_warnings(telegram)),
+                  *_quiet_warnings(telegram), *_digest_warnings(sources, digest)),
     )
+
+
+# ---- [digest] ------------------------------------------------------------------------
+
+
+def _digest_schedule(value: Any, key: str) -> DigestSchedule | None:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string like 'fri 17:00', got "
+                          f"{type(value).__name__}")
+    if value.strip().lower() == "off":
+        return None
+    try:
+        return parse_digest_schedule(value)
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+
+
+def _digest(table: dict[str, Any]) -> DigestSettings:
+    w = "digest."
+    _no_unknown(table, {"schedule", "languages"}, w)
+    schedule = _digest_schedule(table["schedule"], w + "schedule") if "schedule" in table \
+        else None
+    languages: dict[str, DigestSchedule | None] = {}
+    for lang, value in _take(table, "languages", w, dict, {}).items():
+        if not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise ConfigError(f"{w}languages.{_name(lang)}: expected a language code like 'ar'")
+        languages[lang] = _digest_schedule(value, f"{w}languages.{lang}")
+    return DigestSettings(schedule=schedule, languages=languages)
+
+
+def _digest_warnings(sources: tuple[SourceSettings, ...],
+                     digest: DigestSettings) -> list[str]:
+    languages = {lang for source in sources for lang in source.languages}
+    return [f"digest.languages.{lang}: no source has {lang!r} listings or feeds, so this "
+            "schedule makes no digest" for lang in digest.languages if lang not in languages]
 
 
 def _lease_seconds(data: dict[str, Any]) -> float:

@@ -48,6 +48,7 @@ from bot.alerts import Alerts
 from bot.claims import new_owner
 from bot.compose import Post, compose_notice, compose_post
 from bot.config import QuietHours, TelegramSettings
+from bot.digest import digest_post, previous_part
 from bot.follow_alert import with_alert_line
 from bot.outbox import Action, Outbox, OutboxItem, post_fingerprint
 from bot.rate_window import AnsweredWindow
@@ -64,6 +65,7 @@ from bot.sender import (
     Transient,
     Unauthorized,
 )
+from feeds.digests import DigestStore
 from feeds.models import Article
 
 log = logging.getLogger(__name__)
@@ -310,6 +312,9 @@ class Delivery:
     # ---- one item ----------------------------------------------------------------------
 
     async def _deliver(self, item: OutboxItem, silent: bool) -> None:
+        if item.action is Action.DIGEST:
+            await self._send_digest(item, silent)
+            return
         article = self.outbox.article_for(item)
         if article is None:
             self.outbox.hold([item.id], "missing-article")
@@ -363,6 +368,47 @@ class Delivery:
             self._chat_works(item.chat)
             if post.campaign and self.settings.pin_campaigns:
                 await self._pin(item.chat, message_id)
+            return
+
+    async def _send_digest(self, item: OutboxItem, silent: bool) -> None:
+        """One message of a digest: its text was stored when the digest was made. Sent
+        only after the message before it, so a digest reads in order even when one of
+        its messages had to wait (a refused one is retried later, see `_on_error`)."""
+        before = previous_part(item.article_key)
+        waiting = before and self.outbox.unsent(before, item.chat, Action.DIGEST)
+        if waiting:
+            self.outbox.mark_failed(item, f"waits for {before}",
+                                    max(waiting.next_attempt_at,
+                                        self._now() + timedelta(seconds=1)),
+                                    count_attempt=False)
+            return
+        rate_waits = 0
+        while True:
+            post = digest_post(DigestStore(self.outbox.engine), item)
+            if post is None:
+                self.outbox.hold([item.id], "missing-digest")
+                self.alerts.raise_(f"post:{item.chat}:{item.article_key}:missing",
+                                   f"The digest message {item.article_key} queued for "
+                                   f"{item.chat} is no longer in the database; it is held.")
+                return
+            await self.pacer.wait(item.chat)
+            if not self._claim(item):
+                self.pacer.done(item.chat)  # nothing went out: give the place back
+                return
+            try:
+                message_id = await self.sender.send(post, item.chat, silent=silent)
+            except SendError as exc:
+                self.pacer.done(item.chat)
+                retry = self._on_error(item, exc, rate_waits)
+                if retry is None:
+                    return
+                item, rate_waits = retry
+                continue
+            self.outbox.mark_sent(item, message_id, self._now(), sent_as=self._sent_as(post),
+                                  sent_hash=None, plain=item.plain)
+            self.pacer.done(item.chat)
+            self._summary.sent += 1
+            self._chat_works(item.chat)
             return
 
     def _claim(self, item: OutboxItem) -> bool:

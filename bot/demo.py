@@ -133,6 +133,7 @@ def _run(out: Callable[[str], None], workdir: Path, *, serve: bool, channel: str
                 for path in (f"{lang}/rss.xml", f"{lang}/atom.xml", f"{lang}/campaigns/atom.xml"):
                     out(f"  {feeds_url}/{path}")
             out(f"  OPML:   {feeds_url}/feeds.opml")
+            out(f"pages to read: {feeds_url}/en/  {feeds_url}/ar/  {feeds_url}/ar/campaigns/")
             out(f"{parts.store.count()} articles stored; "
                 f"{parts.outbox.status().sent} posts sent, "
                 f"{parts.outbox.pending_count()} queued")

@@ -29,7 +29,7 @@ from bot.follow_match import ArticleText, phrase_key
 from bot.outbox import outbox
 from feeds.models import Article
 
-# The tables as the queries see them; migration 0005_private_followers creates them.
+# The tables as the queries see them; migration 0006_private_followers creates them.
 metadata = MetaData()
 
 followers = Table(

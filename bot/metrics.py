@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from bot.app import Parts
     from bot.delivery import DrainSummary
     from bot.leases import Leases
+    from feeds.websub import HubCounts
 
 
 class Metrics:
@@ -65,5 +67,18 @@ class Metrics:
         self.edited.labels(self.instance).inc(summary.edited)
         self.rate_limited.labels(self.instance).inc(summary.rate_limited)
 
+    def watch_hub(self, counts: HubCounts) -> None:
+        """WebSub notices by outcome (feeds/websub.py keeps the counts)."""
+        notices = Gauge("feedbot_websub_notices", "WebSub publish notices since start, by "
+                        "outcome (sent, retried, failed, dropped)", ["instance", "outcome"],
+                        registry=self.registry)
+        for outcome in ("sent", "retried", "failed", "dropped"):
+            notices.labels(self.instance, outcome).set_function(
+                functools.partial(_count, counts, outcome))
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def _count(counts: HubCounts, outcome: str) -> float:
+    return float(getattr(counts, outcome))

@@ -54,7 +54,7 @@ outbox = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("article_key", site_string(1000), nullable=False),
     Column("chat", String(200), nullable=False),
-    Column("action", String(10), nullable=False),  # send | edit
+    Column("action", String(10), nullable=False),  # send | edit | digest
     Column("status", String(10), nullable=False),  # incoming | pending | held | sent
     Column("hold_reason", String(50)),  # baseline | flood
     Column("batch", String(200)),  # "source:lang" of the pass that found the article
@@ -104,6 +104,7 @@ class Status(StrEnum):
 class Action(StrEnum):
     SEND = "send"
     EDIT = "edit"
+    DIGEST = "digest"  # one message of a digest (bot/digest.py); its text is stored there
 
 
 def post_fingerprint(article: Article) -> str:
@@ -247,6 +248,26 @@ class Outbox:
             conn.execute(outbox.update().where(outbox.c.id == edit.id).values(**values))
         # A pending edit needs nothing: it composes from the article when it goes out.
         return True
+
+    def queue_digest(self, conn: Connection, keys: Sequence[str], *, chat: str, lang: str,
+                     published: datetime, now: datetime) -> None:
+        """Queue the messages of a digest (already decided, so straight to pending), in the
+        caller's transaction: the digest row and its messages commit together."""
+        for key in keys:
+            conn.execute(outbox.insert().values(
+                article_key=key, chat=chat, action=Action.DIGEST.value,
+                status=Status.PENDING.value, batch=None, first_run=False, source="digest",
+                lang=lang, published=published, created_at=now, attempts=0,
+                next_attempt_at=now))
+
+    def unsent(self, key: str, chat: str, action: Action) -> OutboxItem | None:
+        """The row of (key, chat, action) if it exists and is not sent yet."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(outbox).where(
+                outbox.c.article_key == key, outbox.c.chat == chat,
+                outbox.c.action == action.value,
+                outbox.c.status != Status.SENT.value)).first()
+        return _item(row) if row else None
 
     # ---- promotion (see bot.intake) ----------------------------------------------------
 

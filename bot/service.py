@@ -34,6 +34,7 @@ from bot.claims import new_owner
 from bot.compose import compose_notice
 from bot.config import Config, ConfigError
 from bot.delivery import UNREACHABLE, Delivery
+from bot.digest import DigestMaker
 from bot.leases import Leases
 from bot.metrics import Metrics
 from bot.schedule import parse_schedule
@@ -44,6 +45,7 @@ from feeds.fetcher import Fetcher, HostLimits
 from feeds.publish import PublishError
 from feeds.serve import FeedServer
 from feeds.sources import SourceSettings
+from feeds.websub import HubNotifier
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ PUBLISH_EVERY = timedelta(seconds=10)  # while passes run side by side, feeds ar
 #                                        at most this often
 FEEDS_CHECK_SECONDS = 2.0  # how soon a put-off publish is written
 OTHER_INSTANCES_CHECK_SECONDS = 5.0  # how soon other instances' passes reach these feeds
+DIGEST_CHECK_SECONDS = 60.0  # how often due digests are looked for
 
 
 class Service:
@@ -96,10 +99,15 @@ class Service:
         self._publish_due = False
         self._stop_event: asyncio.Event | None = None
         self._telegram_failed_at_start = False
+        # WebSub: the hub is told of changed feeds from a thread of its own (feeds/websub.py).
+        self.hub = HubNotifier(config.feeds.websub_hub) if config.feeds.websub_hub else None
+        if self.hub is not None:
+            self.metrics.watch_hub(self.hub.counts)
         # A pass that outlives its interval: said once per pass here, instead of APScheduler's
         # warning on every tick it skips.
         self._submitted: dict[str, datetime] = {}
         self._overrunning: set[str] = set()
+        self.digests = DigestMaker(self.parts.engine, self.parts.outbox, config, now=now)
         self.scheduler.add_listener(self._on_submission,
                                     EVENT_JOB_SUBMITTED | EVENT_JOB_MAX_INSTANCES)
         _silence_skipped_run_warnings()
@@ -243,10 +251,12 @@ class Service:
         # Everything finished up to now is in what is written: noted so that passes of
         # other instances (`runs.last_change`) can be told apart from what is done here.
         change = self.parts.runs.last_change()
-        written = publish(self.config, self.parts.store).written
+        result = publish(self.config, self.parts.store)
         self._publish_due = False
         self._published_change = max(self._published_change, change)
-        return written
+        if self.hub is not None:
+            self.hub.notify(f.url for f in result.changed_feeds)
+        return result.written
 
     async def _keep_feeds(self, stop: asyncio.Event) -> None:
         """Write put-off feeds, and those other instances' passes made stale."""
@@ -461,6 +471,29 @@ class Service:
                                    name=f"check {source.name}", **start_now)
             log.info("scheduled source=%s schedule=%r overdue=%s", source.name,
                      source.schedule, overdue)
+        if self.digests.languages():
+            # Every minute, and at once: a digest whose moment passed while the service was
+            # down goes out now (within its grace, bot/digest_schedule.py).
+            self.scheduler.add_job(self.make_digests, "interval", seconds=DIGEST_CHECK_SECONDS,
+                                   id="digests", name="digests", next_run_time=now)
+
+    async def make_digests(self) -> None:
+        """Queue the digests that are due (once each, whichever instance gets there
+        first), then wake delivery and rewrite the digest feeds."""
+        if self._stopping or not self._storage_usable("digests"):
+            return
+        try:
+            made = self.digests.make_due()
+        except Exception as exc:
+            reason = storage_reason(exc)
+            if reason is None:
+                log.exception("digests crashed")
+            else:
+                self.storage.failed("digests", reason, self.now())
+            return
+        if made:
+            self._publish_due = True
+            self._wake.set()
 
     def next_runs(self) -> dict[str, datetime | None]:
         return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
@@ -480,6 +513,8 @@ class Service:
                             cache_seconds=_cache_seconds(self.config),
                             extra_routes={"/healthz": self._healthz, "/metrics": self._metrics})
         server.start()
+        if self.hub is not None:  # after the server: the hub fetches what it is told of
+            self.hub.start()
         chats: asyncio.Task[None] | None = None
         try:
             delivery = make_delivery(self.parts, self.sender, self.now)
@@ -523,6 +558,8 @@ class Service:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await chats
             server.stop()
+            if self.hub is not None:
+                self.hub.close()
             await self.sender.close()
             self.parts.engine.dispose()
         if self._stopped_because is not None:

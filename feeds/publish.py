@@ -19,6 +19,7 @@ from string import Template
 from xml.sax.saxutils import quoteattr
 
 from feeds.models import RTL_LANGUAGES, Kind
+from feeds.pages import FeedLink, FeedPage, latest_html, render_feed_page, stylesheet
 from feeds.render import FeedSpec, SourceMeta, render_all
 from feeds.sanitize import canonical_uri, plain_text
 from feeds.store import ArticleStore
@@ -116,6 +117,7 @@ class SiteInfo:
     texts: Mapping[str, FeedTexts] = field(default_factory=dict)  # overrides DEFAULT_TEXTS
     home_url: str = ""  # the organisation's site; defaults to the first source's URL
     cache_seconds: int = 300  # how often readers may poll; becomes the RSS <ttl>
+    websub_hub: str = ""  # the WebSub hub every feed names; "" for none
 
     def name_in(self, lang: str) -> str:
         return self.names.get(lang) or self.organisation
@@ -160,6 +162,7 @@ class PublishResult:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     feeds: list[FeedFile] = field(default_factory=list)
+    changed_feeds: list[FeedFile] = field(default_factory=list)  # rewritten: the hub is told
 
 
 def telegram_url(chat: str) -> str | None:
@@ -181,6 +184,7 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
     base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
     metas = tuple(SourceMeta(s.name, s.title, s.url, s.categories) for s in site.sources)
     translation_urls: dict[str, str | None] = {}
+    pages: list[FeedPage] = []
 
     for group in _groups(store, site):
         articles = store.latest(lang=group.lang, source=group.source,
@@ -197,18 +201,31 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
             title=group.title, description=group.description, lang=group.lang,
             home_url=group.home_url, rss_url=urls["rss"], atom_url=urls["atom"],
             json_url=urls["json"], author=group.author, sources=metas,
-            ttl_minutes=max(1, site.cache_seconds // 60),
+            ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub,
         )
         rendered = render_all(spec, articles, known)
+        pages.append(FeedPage(
+            directory=group.directory, lang=group.lang, title=group.title,
+            description=group.description, campaigns=group.campaigns, source=group.source,
+            links=tuple(FeedLink(FORMAT_LABELS[fmt], media_type, group.directory + name,
+                                 canonical_uri(urls[fmt])) for fmt, name, media_type in FORMATS),
+            entries=rendered.entries, telegram=site.telegram_in(group.lang)))
         for fmt, name, media_type in FORMATS:
             relative = group.directory + name
-            _write(output_dir / relative, getattr(rendered, fmt), result)
+            changed = _write(output_dir / relative, getattr(rendered, fmt), result)
             result.feeds.append(FeedFile(
                 path=relative, url=canonical_uri(urls[fmt]), format=fmt, media_type=media_type,
                 lang=group.lang, campaigns=group.campaigns, source=group.source,
                 title=group.title, home_url=group.home_url))
+            if changed:
+                result.changed_feeds.append(result.feeds[-1])
 
-    _write(output_dir / "index.html", render_index(site, result.feeds), result)
+    # A page per feed, so a visitor who follows a feed's directory reads instead of XML.
+    for page in pages:
+        siblings = [p for p in pages if p.source == page.source]
+        _write(output_dir / page.path, render_feed_page(page, siblings, LANGUAGE_NAMES), result)
+    latest = {p.lang: p for p in pages if p.source is None and not p.campaigns}
+    _write(output_dir / "index.html", render_index(site, result.feeds, latest), result)
     _write(output_dir / "feeds.opml", render_opml(site, result.feeds), result)
     log.info("publish feeds=%d written=%d unchanged=%d ms=%d", len(result.feeds),
              len(result.written), len(result.unchanged), (time.monotonic() - started) * 1000)
@@ -271,8 +288,10 @@ def _languages(store: ArticleStore, site: SiteInfo, source: SourceInfo | None) -
 # ---- index page and OPML ----------------------------------------------------------------
 
 
-def render_index(site: SiteInfo, feeds: Sequence[FeedFile]) -> bytes:
-    """A bilingual index page: every feed with its subscribe links, Telegram, autodiscovery."""
+def render_index(site: SiteInfo, feeds: Sequence[FeedFile],
+                 latest: Mapping[str, FeedPage] | None = None) -> bytes:
+    """A bilingual index page: every feed with its subscribe links, Telegram, autodiscovery;
+    under them, the newest items of each language from its page in `latest`."""
     langs = list(dict.fromkeys(f.lang for f in feeds))
     page_lang = "en" if "en" in langs or not langs else langs[0]
     esc = html.escape
@@ -288,7 +307,8 @@ def render_index(site: SiteInfo, feeds: Sequence[FeedFile]) -> bytes:
         header.append('<nav class="languages">' + "".join(
             f'<a href="#{esc(lang)}" hreflang="{esc(lang)}" lang="{esc(lang)}">'
             f"{esc(LANGUAGE_NAMES.get(lang, lang))}</a>" for lang in langs) + "</nav>")
-    sections = [_index_section(site, lang, [f for f in feeds if f.lang == lang])
+    sections = [_index_section(site, lang, [f for f in feeds if f.lang == lang],
+                               (latest or {}).get(lang))
                 for lang in langs]
     footer = " · ".join(
         f'<a href="feeds.opml" type="text/x-opml" lang="{lang}" dir="{_dir(lang)}">'
@@ -298,11 +318,12 @@ def render_index(site: SiteInfo, feeds: Sequence[FeedFile]) -> bytes:
     page = template.substitute(
         page_lang=page_lang, page_dir=_dir(page_lang), title=esc(title),
         autodiscovery=autodiscovery, header="\n".join(header), sections="\n".join(sections),
-        footer=footer)
+        footer=footer, style=stylesheet())
     return page.encode("utf-8")
 
 
-def _index_section(site: SiteInfo, lang: str, feeds: Sequence[FeedFile]) -> str:
+def _index_section(site: SiteInfo, lang: str, feeds: Sequence[FeedFile],
+                   latest: FeedPage | None = None) -> str:
     esc = html.escape
     words = _page_text(lang)
     text_lang = lang if lang in PAGE_TEXTS else "en"
@@ -330,7 +351,8 @@ def _index_section(site: SiteInfo, lang: str, feeds: Sequence[FeedFile]) -> str:
                                                                 f"<bdi>{esc(title)}</bdi>")
             primary = group[0]
             parts.append('<div class="feed">')
-            parts.append(f"<h3>{heading}</h3>")
+            page = primary.path.rsplit("/", 1)[0] + "/"  # the feed's own page (feeds/pages.py)
+            parts.append(f'<h3><a href="{esc(page)}">{heading}</a></h3>')
             parts.append(f"<p>{esc(hint)}</p>")
             parts.append('<ul class="formats">' + "".join(
                 f'<li><a href="{esc(f.path)}" type="{f.media_type}" '
@@ -338,6 +360,9 @@ def _index_section(site: SiteInfo, lang: str, feeds: Sequence[FeedFile]) -> str:
                 f"{FORMAT_LABELS[f.format]}</a></li>" for f in group) + "</ul>")
             parts.append(f'<code class="url" dir="ltr">{esc(primary.url)}</code>')
             parts.append("</div>")
+            if latest is not None and source is None and not campaigns:
+                # The newest items right under the feed they come from.
+                parts.append(latest_html(latest.entries, lang, latest.directory))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -439,10 +464,11 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _write(path: Path, data: bytes, result: PublishResult) -> None:
+def _write(path: Path, data: bytes, result: PublishResult) -> bool:
     try:
         written = write_atomic(path, data)
     except OSError as exc:
         raise PublishError(f"publish: cannot write {path}: {exc.strerror or exc}; the previous "
                            "file is unchanged") from None
     (result.written if written else result.unchanged).append(path)
+    return written

@@ -67,6 +67,7 @@ class FeedSpec:
     sources: tuple[SourceMeta, ...] = ()
     ttl_minutes: int | None = None
     empty_updated: datetime = EMPTY_FEED_UPDATED
+    hub_url: str = ""  # a WebSub hub readers may subscribe at; "" declares none
 
     def source(self, name: str) -> SourceMeta | None:
         return next((s for s in self.sources if s.name == name), None)
@@ -99,6 +100,7 @@ class RenderedFeed:
     rss: bytes
     atom: bytes
     json: bytes
+    entries: tuple[Entry, ...] = ()  # as the feeds show them, for the HTML pages
 
 
 # ---- public API -----------------------------------------------------------------------
@@ -128,7 +130,7 @@ def render_all(
     """All three formats from one preparation of the entries."""
     entries = prepare_entries(feed, articles, translation_urls)
     return RenderedFeed(rss=_rss(feed, entries), atom=_atom(feed, entries),
-                        json=_json(feed, entries))
+                        json=_json(feed, entries), entries=tuple(entries))
 
 
 def prepare_entries(
@@ -289,12 +291,26 @@ class _FeedExtension(BaseExtension):
 
     def __init__(self) -> None:
         self.rss = False
+        self.hub_url = ""
 
     def extend_ns(self) -> dict[str, str]:
         ns = {"media": MEDIA_NS}
         if self.rss:
             ns["dc"] = DC_NS
         return ns
+
+    def extend_rss(self, feed: Any) -> Any:
+        # feedgen writes only the self link of an RSS channel; the WebSub hub goes right
+        # after it, as an atom:link (the form WebSub names for RSS).
+        if self.hub_url:
+            channel = feed.find("channel")
+            self_link = channel.find(f"{{{ATOM_NS}}}link")
+            link = etree.Element(f"{{{ATOM_NS}}}link", href=self.hub_url, rel="hub")
+            if self_link is not None:
+                self_link.addnext(link)
+            else:  # pragma: no cover - _generator always adds a self link
+                channel.append(link)
+        return feed
 
 
 class _EntryExtension(BaseEntryExtension):
@@ -347,6 +363,8 @@ def _generator(feed: FeedSpec, entries: Sequence[Entry], *, rss: bool) -> FeedGe
     fg = FeedGenerator()
     fg.register_extension("feedbot", _FeedExtension, _EntryExtension, atom=True, rss=True)
     fg.feedbot.rss = rss
+    hub = canonical_uri(feed.hub_url) if feed.hub_url else ""
+    fg.feedbot.hub_url = hub
     fg.title(plain_text(feed.title))
     fg.description(plain_text(feed.description))
     fg.language(feed.lang)
@@ -358,6 +376,8 @@ def _generator(feed: FeedSpec, entries: Sequence[Entry], *, rss: bool) -> FeedGe
     # feedgen takes the last link as RSS <link>: self first, then the HTML page.
     fg.link(href=self_url, rel="self",
             type="application/rss+xml" if rss else "application/atom+xml")
+    if hub and not rss:
+        fg.link(href=hub, rel="hub")
     fg.link(href=canonical_uri(feed.home_url), rel="alternate", type="text/html")
     if rss and feed.ttl_minutes:
         fg.ttl(feed.ttl_minutes)
@@ -434,6 +454,8 @@ def _json(feed: FeedSpec, entries: Sequence[Entry]) -> bytes:
         "authors": [{"name": plain_text(feed.author)}],
         "items": items,
     }
+    if feed.hub_url:  # JSON Feed 1.1 names WebSub hubs in "hubs"
+        document["hubs"] = [{"type": "WebSub", "url": canonical_uri(feed.hub_url)}]
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

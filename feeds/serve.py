@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from feeds.server_thread import ServerThread
 
@@ -156,6 +156,19 @@ class FeedServer:
             return None
         return real
 
+    def directory_location(self, raw_path: str) -> str | None:
+        """Where to send a request for a page's directory named without its final "/"
+        ("/ar" -> "/ar/"): served as is, the page's relative links would miss their files."""
+        parts = urlsplit(raw_path)
+        if parts.path.endswith("/") or self.resolve(raw_path) is None:
+            return None
+        segments = [s for s in unquote(parts.path).split("/") if s]
+        if not segments or not self.output_dir.joinpath(*segments).is_dir():
+            return None
+        # Rebuilt from the segments: never "//host/", which a browser would read as another site.
+        return "/" + "/".join(quote(s) for s in segments) + "/" + (
+            f"?{parts.query}" if parts.query else "")
+
     def representation(self, path: Path) -> _Representation:
         """The file's validators and bytes from memory while one stat says it is the same
         file: the publisher replaces files by rename, which gives a new inode."""
@@ -283,9 +296,14 @@ class _Handler(BaseHTTPRequestHandler):
                                              "Cache-Control": "no-store"}, head=head)
             return
         try:
+            location = server.directory_location(self.path)
             path = server.resolve(self.path)
         except UnicodeDecodeError:
-            path = None
+            location = path = None
+        if location is not None:
+            self._send_simple(HTTPStatus.MOVED_PERMANENTLY, b"moved\n",
+                              {"Location": location}, head=head)
+            return
         if path is None:
             self._send_simple(HTTPStatus.NOT_FOUND, b"not found\n", head=head)
             return

@@ -50,7 +50,7 @@ def test_every_language_gets_all_and_campaign_feeds_in_three_formats(
     out = tmp_path / "public"
     result = publish(store, out)
     expected = {f"{lang}/{sub}{name}" for lang in ("ar", "en") for sub in ("", "campaigns/")
-                for name in FEED_FILES} | {"index.html", "feeds.opml"}
+                for name in (*FEED_FILES, "index.html")} | {"index.html", "feeds.opml"}
     assert files_under(out) == expected
     assert {p.relative_to(out).as_posix() for p in result.written} == expected
     assert result.unchanged == []
@@ -120,8 +120,9 @@ def test_an_edit_rewrites_only_the_feeds_that_show_it(store: ArticleStore, tmp_p
     assert campaign is not None
     store.upsert(edited(campaign), T0 + timedelta(days=5))
     result = publish(store, out)
+    # The feeds and the pages of the two feeds it is in (the summary it shows changed).
     assert {p.relative_to(out).as_posix() for p in result.written} == {
-        f"ar/{sub}{name}" for sub in ("", "campaigns/") for name in FEED_FILES}
+        f"ar/{sub}{name}" for sub in ("", "campaigns/") for name in (*FEED_FILES, "index.html")}
     entry = next(e for e in feedparser.parse((out / "ar/atom.xml").read_bytes()).entries
                  if e.id == campaign.key)
     assert entry.updated == (T0 + timedelta(days=5)).isoformat()

@@ -51,9 +51,10 @@ def previous_release(tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "config.toml", tmp_path / "feedbot.sqlite"
 
 
-def files(root: Path) -> dict[str, bytes]:
+def feed_files(root: Path) -> dict[str, bytes]:
+    """The feed files (RSS, Atom, JSON, OPML) under `root`, by relative path."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and p.suffix != ".html"}
 
 
 def to_the_minute(feeds: dict[str, bytes]) -> dict[str, bytes]:
@@ -85,8 +86,12 @@ def test_the_previous_release_is_refused_then_upgraded_with_nothing_lost(
     upgraded = feedbot("db", "upgrade", "--config", str(config_path))
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stdout == f"database {db}: upgraded from 0001 to {head_revision()}\n"
-    assert row_counts(db) == before | {"chat_waits": 0, "instances": 0, "source_leases": 0,
-                                     "followers": 0, "followed": 0}
+    after = row_counts(db)
+    # Every row kept; the tables later releases added start empty.
+    assert {table: after[table] for table in before} == before
+    assert {table: after[table] for table in after.keys() - before.keys()} == dict.fromkeys(
+        after.keys() - before.keys(), 0)
+    assert {"chat_waits", "instances", "source_leases"} <= after.keys()
     again = feedbot("db", "upgrade", "--config", str(config_path))
     assert again.returncode == 0 and "nothing to do" in again.stdout
     current = feedbot("db", "current", "--config", str(config_path))
@@ -96,10 +101,11 @@ def test_the_previous_release_is_refused_then_upgraded_with_nothing_lost(
     config = load_config(config_path)
     parts = build_parts(config)
     publish(config, parts.store)
-    published = files(config.feeds.output_dir)
-    # What 6557361 published, byte for byte but for the seconds of shared update times.
-    assert to_the_minute(published) == to_the_minute(files(FEEDS))
-    assert published["ar/rss.xml"] == files(FEEDS)["ar/rss.xml"]
+    # The feeds 6557361 published, byte for byte but for the seconds of shared update
+    # times (its HTML pages are not compared: later releases redesigned them).
+    published = feed_files(config.feeds.output_dir)
+    assert to_the_minute(published) == to_the_minute(feed_files(FEEDS))
+    assert published["ar/rss.xml"] == feed_files(FEEDS)["ar/rss.xml"]
 
     [queued] = parts.outbox.items(status=Status.PENDING)
     printed = io.StringIO()

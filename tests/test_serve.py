@@ -28,6 +28,7 @@ def output_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.symlink(root / "secret.txt", out / "escape.txt")
     os.symlink(out / "ar" / "rss.xml", out / "inside.xml")
     (out / ".feed.xml.abc.tmp").write_bytes(b"half a feed")
+    (out / "media").mkdir()
     return out
 
 
@@ -191,7 +192,7 @@ def test_other_methods_get_405_with_allow(client: httpx.Client, method: str) -> 
     "/.feed.xml.abc.tmp",
     "/ar/./rss.xml",
     "/missing.xml",
-    "/ar/",
+    "/media/",  # a directory without a page: never listed
 ])
 def test_no_path_leaves_the_output_directory(server: FeedServer, target: str) -> None:
     assert raw_request(server, f"GET {target} HTTP/1.1") == 404
@@ -293,3 +294,34 @@ def test_binds_to_loopback_by_default_and_restarts_cleanly(output_dir: Path) -> 
 def test_unknown_files_are_octet_streams() -> None:
     assert content_type_for(Path("a.bin")) == "application/octet-stream"
     assert content_type_for(Path("x/RSS.XML")) == "application/rss+xml; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", ["/ar/", "/en/campaigns/", "/ar/index.html"])
+def test_a_feed_directory_serves_its_readable_page_as_html(client: httpx.Client,
+                                                            path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert b'<html lang="' in response.content and b'rel="alternate"' in response.content
+
+
+def test_a_feed_directory_named_without_its_slash_is_redirected_to_it(
+        client: httpx.Client) -> None:
+    # Served at "/ar", the page's relative links ("rss.xml") would point at "/rss.xml".
+    response = client.get("/ar?from=telegram")
+    assert response.status_code == 301
+    assert response.headers["location"] == "/ar/?from=telegram"
+    followed = client.get("/en/campaigns", follow_redirects=True)
+    assert followed.status_code == 200 and str(followed.url).endswith("/en/campaigns/")
+    assert client.get("/nowhere").status_code == 404
+
+
+
+def test_the_directory_redirect_never_names_another_host(server: FeedServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"GET //ar HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.startswith(b"HTTP/1.1 301")
+    assert b"\r\nLocation: /ar/\r\n" in reply  # not "//ar/", another host to a browser
