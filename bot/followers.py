@@ -1,8 +1,9 @@
 """The people who follow names in private chats: chat id, language, followed phrases.
 
 Nothing else about a user is stored (no name, no username, no message text). Forgetting
-a chat (`/stop`, a 403 "blocked", `feedbot followers purge`) deletes its rows here and
-every outbox row addressed to it, sent or not, in one transaction.
+a chat (`/stop`, a 403 "blocked", `feedbot followers purge`) deletes its rows here, every
+outbox row addressed to it (sent or not) and what delivery noted about it (a 429 wait,
+operator alerts naming it), in one transaction.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from sqlalchemy import (
     select,
 )
 
+from bot.alerts import notices, problems
 from bot.follow_match import ArticleText, phrase_key
-from bot.outbox import outbox
+from bot.outbox import chat_waits, outbox
 from feeds.models import Article
 
 # The tables as the queries see them; migration 0006_private_followers creates them.
@@ -134,6 +136,11 @@ class FollowerStore:
             # when a connection asks it to.
             conn.execute(delete(followed).where(followed.c.chat_id == chat_id))
             posts = conn.execute(delete(outbox).where(outbox.c.chat == str(chat_id))).rowcount
+            # What delivery noted about the chat: a 429's wait, refusals told to the operator.
+            conn.execute(delete(chat_waits).where(chat_waits.c.chat == str(chat_id)))
+            for prefix in (f"chat:{chat_id}:", f"post:{chat_id}:"):
+                conn.execute(delete(problems).where(problems.c.key.startswith(prefix)))
+                conn.execute(delete(notices).where(notices.c.key.startswith(prefix)))
             gone = conn.execute(delete(followers).where(
                 followers.c.chat_id == chat_id)).rowcount
         return bool(gone or posts)
