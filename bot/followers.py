@@ -150,9 +150,18 @@ class FollowerStore:
         with self.engine.begin() as conn:
             ids = [r.chat_id for r in conn.execute(select(followers.c.chat_id))]
             conn.execute(delete(followed))
-            for start in range(0, len(ids), 500):
-                conn.execute(delete(outbox).where(outbox.c.chat.in_(
-                    [str(i) for i in ids[start:start + 500]])))
+            chats = [str(i) for i in ids]
+            for start in range(0, len(chats), 500):
+                some = chats[start:start + 500]
+                conn.execute(delete(outbox).where(outbox.c.chat.in_(some)))
+                conn.execute(delete(chat_waits).where(chat_waits.c.chat.in_(some)))
+            named = set(chats)
+            for table in (problems, notices):  # keys "chat:<id>:..." and "post:<id>:..."
+                keys = [key for key in conn.execute(select(table.c.key).where(
+                    table.c.key.startswith("chat:") | table.c.key.startswith("post:"))).scalars()
+                        if key.split(":")[1] in named]
+                for start in range(0, len(keys), 500):
+                    conn.execute(delete(table).where(table.c.key.in_(keys[start:start + 500])))
             conn.execute(delete(followers))
         return len(ids)
 

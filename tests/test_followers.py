@@ -5,11 +5,12 @@ and sent alerts too; `feedbot followers export|purge` and the `[telegram.private
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.alerts import Alerts
 from bot.cli import main
 from bot.config import ConfigError, PrivateChats, TelegramSettings, load_config
 from bot.followers import FollowerStore, TooMany
@@ -57,7 +58,13 @@ def test_followers_are_stored_matched_and_forgotten(backend: str) -> None:
     assert [i.chat for i in outbox.items()] == ["@alqst_ar"]  # the channel's post stays
     assert people.language(11) is None and people.following(11) == []
     assert not people.forget(11)
+    outbox.wait_chat("12", NOW, "retry after 5")  # what delivery notes about a chat
+    alerts = Alerts(engine, now=lambda: NOW)
+    alerts.raise_("post:13:https://alqst.org/ar/post/1", "refused")
+    alerts.raise_("source:alqst:failing", "not about a follower")
     assert people.forget_all() == 2 and people.count() == 0
+    assert outbox.chat_wait("12", NOW - timedelta(seconds=1)) is None
+    assert [p.key for p in alerts.open_problems("")] == ["source:alqst:failing"]
     engine.dispose()
 
 
