@@ -128,6 +128,12 @@ def test_followers_purge_deletes_one_or_all(
     assert json.loads(capsys.readouterr().out) == []
 
 
+def test_status_counts_the_followers(config_file: Path) -> None:
+    from bot.status import status_lines
+
+    assert "private chats: enabled, 2 follower(s)" in status_lines(load_config(config_file))
+
+
 def test_the_private_block_is_read_and_checked(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(CONFIG)
