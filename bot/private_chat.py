@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import time
 from collections import deque
@@ -100,6 +101,8 @@ class PrivateChat:
     def build(self, token: str, api_base_url: str) -> Any:
         from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
+        # As TelegramSender does: RetryAfter.retry_after as a timedelta, without a warning.
+        os.environ["PTB_TIMEDELTA"] = "true"
         quiet_http_loggers()
         self._token = token
         base = api_base_url.rstrip("/")
