@@ -29,7 +29,7 @@ from bot.follow_match import phrase_key
 from bot.followers import FollowerStore, TooMany
 from bot.private_texts import CHOOSE, LANGUAGE_NAMES, LANGUAGES, NEED_LANGUAGE, SLOW_DOWN_BOTH
 from bot.private_texts import text as say
-from bot.sender import classify, quiet_http_loggers
+from bot.sender import RateLimited, classify, quiet_http_loggers
 from feeds.models import Article
 from feeds.store import ArticleStore
 
@@ -208,8 +208,10 @@ class PrivateChat:
             self.followers.forget(chat_id)
             self.limit.forget(chat_id)
         except Exception as exc:
-            log.warning("private chats: answer to %s not sent: %s", chat,
-                        classify(exc, method="sendMessage", token=self._token).reason)
+            error = classify(exc, method="sendMessage", token=self._token)
+            log.warning("private chats: answer to %s not sent: %s", chat, error.reason)
+            if isinstance(error, RateLimited):  # the chat's next message waits it out
+                self.pacer.pause(chat, error.retry_after)
         finally:
             self.pacer.done(chat)
 
