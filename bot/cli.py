@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("url")
     preview.add_argument("--config", type=Path, default=None)
     preview.add_argument("--source", help="use this source's selectors (default: by host)")
+    preview.add_argument("--listing", action="store_true",
+                         help="URL is a listing page: print the article links it yields (with "
+                         "their teasers' dates), the links left out and why, and the next page")
 
     db = sub.add_parser("db", help="the database's schema: current revision, upgrade")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -138,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_preview(args.url,
                                load_config(args.config, os.environ) if args.config else None,
-                               args.source)
+                               args.source, listing=args.listing)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2

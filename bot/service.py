@@ -410,6 +410,13 @@ class Service:
             elif report.links_found:
                 # Closed silently, as the flood guard does: the next burst is told again.
                 alerts.resolve(burst_key)
+            fields_key = f"source:{source.name}:{report.lang}:fields"
+            if report.gaps:
+                # One alert while the fields stay missing; its text is the first pass's.
+                alerts.raise_(fields_key, f"⚠️ {source.title}: " + "; ".join(report.gaps))
+            elif report.gaps is not None:
+                alerts.resolve(fields_key, f"✅ {source.title} ({report.lang}): articles have "
+                               "their dates, titles, bodies and images again.")
             for retired in report.retired:
                 # A one-off notice, not an open problem: `feedbot status` lists gone links
                 # from the store for as long as they stay gone.

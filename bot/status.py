@@ -1,4 +1,5 @@
-"""`feedbot status`: per source the last run, its outcome and the next run; the queue; problems."""
+"""`feedbot status`: per source the last run, its outcome, what its articles lack and the next
+run; the queue; problems."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.config import Config
 from bot.leases import Leases
 from bot.schedule import parse_schedule
 from bot.writer_lock import current_holder
+from feeds.quality import source_gaps
 
 GONE_SHOWN = 5  # retired links listed by URL per source; the rest are counted
 
@@ -70,6 +72,9 @@ def status_lines(config: Config, now: datetime | None = None) -> list[str]:
                       f"{g.last_error})" for g in gone[:GONE_SHOWN]]
             if len(gone) > GONE_SHOWN:
                 lines.append(f"    ... and {len(gone) - GONE_SHOWN} more")
+        for lang in parts.store.languages(source.name):
+            lines += [f"  warning: {gap}" for gap in source_gaps(
+                parts.store, source.name, lang, feed=lang in source.feed_urls)]
         lines.append(f"  next run: {next_text}")
         lease = leases.get(source.name)
         if lease is not None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,8 +25,9 @@ from typing import Protocol
 from feeds.extract import ExtractError, extract_articles
 from feeds.feedsource import FeedError, articles_from_feed
 from feeds.fetcher import Fetcher, FetchError, Page
-from feeds.listing import page_url, parse_listing
+from feeds.listing import page_number, page_url, parse_listing
 from feeds.models import Article
+from feeds.quality import source_gaps
 from feeds.sources import Listing, SourceSettings
 from feeds.store import ArticleStore, Change, FetchState, FirstPage, ListingState, OnStored
 from feeds.validity import first_verdict, judge_feed_entry, repeated
@@ -71,6 +71,10 @@ class LanguageReport:
     unchanged: int = 0
     failures: list[Failure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The warnings about fields the newest stored articles lack (feeds.quality), also in
+    # `warnings`: the service keeps one operator alert open for them per source and language.
+    # None: not judged (the pass failed before storing anything).
+    gaps: list[str] | None = None
     retired: list[Failure] = field(default_factory=list)  # dead links retired by this pass
     links_found: int = 0
     pages_walked: int = 0
@@ -183,7 +187,8 @@ class SourceChecker:
             # Tried once per pass: a page that just failed is not fetched again for the
             # next language's listing (its retries already ran in the fetcher).
             retried.update(urls)
-            await self._fetch_and_store(source, urls, report, hook)
+            await self._fetch_and_store(source, urls, report, hook, walk.dates)
+            self._judge_fields(source, report, feed=False)
             if not report.first_run:
                 # The next walk stops at the first listing page with nothing new and would
                 # never see these links again: they wait among the failing URLs (retried
@@ -253,7 +258,7 @@ class SourceChecker:
                                                 stored=state)
         if resume_url and walk.resume_url is None and not first_run and walk.pages < budget:
             walk.resume_url = await self._walk_from(
-                source, listing, walk, resume_url, _page_number(listing.url, resume_url),
+                source, listing, walk, resume_url, page_number(listing.url, resume_url),
                 budget, resumed=True, first_run=False)
         return walk
 
@@ -287,7 +292,9 @@ class SourceChecker:
                 walk.states.update(self.store.fetch_states(walk.first_page))
                 return None
             parsed = parse_listing(page.text, page.url, link_selector=source.link_selector,
-                                   link_pattern=source.link_pattern, allowed_hosts=source.hosts)
+                                   link_pattern=source.link_pattern, allowed_hosts=source.hosts,
+                                   now=self.now())
+            walk.dates.update(parsed.dates)
             if first:
                 walk.first_page = list(parsed.links)
                 walk.teasers = {u: _teaser_hash(parsed.teasers.get(u, "")) for u in parsed.links}
@@ -319,7 +326,9 @@ class SourceChecker:
         return url
 
     async def _fetch_and_store(self, source: SourceSettings, urls: list[str],
-                               report: LanguageReport, hook: OnStored | None) -> None:
+                               report: LanguageReport, hook: OnStored | None,
+                               listed: dict[str, datetime]) -> None:
+        """`listed`: the dates the listing's teasers show (evidence for a page's date)."""
         states = self.store.fetch_states(urls)
 
         async def fetch(url: str) -> Page | FetchError:
@@ -350,7 +359,8 @@ class SourceChecker:
                     state.last_modified if state else None))
                 continue
             try:
-                articles = extract_articles(result.text, result.url, source, now=now)
+                articles = extract_articles(result.text, result.url, source, now=now,
+                                            listed=listed.get(url))
             except ExtractError as exc:
                 self._fail(source, url, str(exc), report)
                 continue
@@ -409,6 +419,13 @@ class SourceChecker:
         else:
             report.unchanged += 1
 
+    def _judge_fields(self, source: SourceSettings, report: LanguageReport, *,
+                      feed: bool) -> None:
+        """Every pass says what the newest stored articles lack, not only the pass that
+        stored them: the operator sees it until a selector fixes it."""
+        report.gaps = source_gaps(self.store, source.name, report.lang, feed=feed)
+        report.warnings += report.gaps
+
     def _begin(self, source: str, lang: str, first_run: bool) -> OnStored | None:
         if self.observer is None:
             return None
@@ -438,6 +455,7 @@ class SourceChecker:
                 self.store.record_fetch(url, source.name, now, etag=page.etag,
                                         last_modified=page.last_modified)
                 self.store.record_listing(source.name, lang, state.links_last, now)
+                self._judge_fields(source, report, feed=True)
                 return report
             try:
                 articles = articles_from_feed(page.text, page.url, source, lang, now=now)
@@ -467,6 +485,7 @@ class SourceChecker:
                                     etag=None if refused else page.etag,
                                     last_modified=None if refused else page.last_modified)
             self.store.record_listing(source.name, lang, len(articles), now)
+            self._judge_fields(source, report, feed=True)
             return report
         finally:
             if self.observer is not None:
@@ -490,6 +509,7 @@ class _Walk:
     etag: str | None = None  # page 1's validators
     last_modified: str | None = None
     not_modified: bool = False  # page 1 answered 304
+    dates: dict[str, datetime] = field(default_factory=dict)  # link -> its teaser's date
 
 
 def _teaser_hash(text: str) -> str:
@@ -506,13 +526,6 @@ def _turn_came(url: str, previous: float, now: float, every: float) -> bool:
     """Whether `url`'s moment in its `every`-second cycle fell in (previous, now]."""
     phase = int.from_bytes(hashlib.sha256(url.encode("utf-8")).digest()[:8], "big") % every
     return (now - phase) // every > (previous - phase) // every
-
-
-def _page_number(template: str, url: str) -> int | None:
-    """The page number of `url` under a `{page}` template (None if it does not fit)."""
-    head, _, tail = template.partition("{page}")
-    match = re.fullmatch(re.escape(head) + r"(\d+)" + re.escape(tail), url)
-    return int(match.group(1)) if match else None
 
 
 def _attempted_before(state: FetchState, moment: datetime) -> bool:

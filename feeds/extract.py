@@ -6,7 +6,6 @@ languages becomes one Article per language, linked as translations.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +14,10 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feeds.campaigns import classify_article
-from feeds.dates import find_labelled_date, parse_date
+from feeds.dates import parse_date
 from feeds.language import split_languages
 from feeds.models import Article
+from feeds.pagedate import meta_date, page_date
 from feeds.sources import SourceSettings
 from feeds.urls import host_of, normalise_url
 
@@ -45,16 +45,20 @@ class Block:
 
 
 def extract_articles(html: str, page_url: str, source: SourceSettings, *,
-                     now: datetime) -> list[Article]:
-    """Every article the page holds (one per language), keyed by its canonical URL."""
+                     now: datetime, listed: datetime | None = None) -> list[Article]:
+    """Every article the page holds (one per language), keyed by its canonical URL.
+
+    `listed`: the date the listing's teaser showed for this page, if any (feeds.pagedate).
+    """
     tree = LexborHTMLParser(html)
     canonical = canonical_url(tree, page_url, source)
     title = _first_text(tree, source.selectors.get("title", "h1")) or _meta(tree, "og:title") \
         or _text(tree.css_first("title"))
     if not title:
         raise ExtractError("no title found (check the title selector)")
-    published = _page_date(tree, source, now)
-    updated = _meta_date(tree, ("article:modified_time", "og:updated_time"), "dateModified", now)
+    published = page_date(tree, html, (page_url, canonical),
+                          _split_selectors(source.selectors.get("date", "")), now, listed)
+    updated = meta_date(tree, ("article:modified_time", "og:updated_time"), "dateModified", now)
     image = _image(tree, source, page_url)
     category = _meta(tree, "article:section")
 
@@ -129,56 +133,6 @@ def _alternates(tree: LexborHTMLParser, page_url: str, source: SourceSettings) -
         url = _normalised(href, page_url) if valid and href else None
         if url and host_of(url) in source.hosts:
             found[lang] = url
-    return found
-
-
-# ---- dates -----------------------------------------------------------------------
-
-
-def _page_date(tree: LexborHTMLParser, source: SourceSettings, now: datetime) -> datetime | None:
-    """The page's date label wins; then <time datetime>, meta tags and JSON-LD. Never the body."""
-    for selector in _split_selectors(source.selectors.get("date", "")):
-        for node in tree.css(selector):
-            for text in (node.attributes.get("datetime"), node.text(separator=" ")):
-                if text:
-                    found = find_labelled_date(text, now=now) or parse_date(text, now=now)
-                    if found:
-                        return found
-    return _meta_date(tree, ("article:published_time", "og:published_time", "date",
-                             "DC.date.issued"), "datePublished", now)
-
-
-def _meta_date(tree: LexborHTMLParser, names: tuple[str, ...], json_key: str,
-               now: datetime) -> datetime | None:
-    for name in names:
-        value = _meta(tree, name)
-        if value:
-            found = parse_date(value, now=now)
-            if found:
-                return found
-    for script in tree.css('script[type="application/ld+json"]'):
-        for value in _json_ld_values(script.text(), json_key):
-            found = parse_date(value, now=now)
-            if found:
-                return found
-    return None
-
-
-def _json_ld_values(text: str, key: str) -> list[str]:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return []
-    found: list[str] = []
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if isinstance(item.get(key), str):
-                found.append(item[key])
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
     return found
 
 

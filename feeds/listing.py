@@ -1,13 +1,16 @@
-"""Listing page -> the article links on it, in page order, their teasers, and the next page's
-URL."""
+"""Listing page -> the article links on it, in page order, their teasers (and the dates they
+show), the next page's URL, and the links left out with the reason why."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from feeds.dates import parse_date
+from feeds.pagedate import labelled_date, text_lines
 from feeds.urls import host_of, normalise_url
 
 _NEXT_SELECTORS = (
@@ -28,6 +31,20 @@ class ListingPage:
     # largest element around its anchors that holds no other article link), whitespace
     # collapsed. A changed teaser is how a correction shows on the listing (feeds.check).
     teasers: dict[str, str] = field(default_factory=dict)
+    # The date each teaser shows, where it shows one (only when parse_listing is given `now`).
+    dates: dict[str, datetime] = field(default_factory=dict)
+    ignored: tuple[Ignored, ...] = ()  # in page order
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A link of the page that is not an article link, and why: "pattern" (its path does not
+    match link_pattern), "other host", "duplicate", or "navigation" (menus, footers, paging,
+    in-page and mailto links)."""
+
+    href: str  # absolute where it parses, else as written
+    reason: str
+    text: str  # the anchor's text, to recognise it by
 
 
 def parse_listing(
@@ -37,34 +54,88 @@ def parse_listing(
     link_selector: str,
     link_pattern: str,
     allowed_hosts: frozenset[str],
+    now: datetime | None = None,
 ) -> ListingPage:
     """Article links on a listing page: anchors matching the selector whose path matches the
-    pattern, on the source's own hosts (a listing never makes us fetch another host)."""
+    pattern, on the source's own hosts (a listing never makes us fetch another host).
+    With `now`, the date each teaser shows is read too."""
     tree = LexborHTMLParser(html)
     pattern = re.compile(link_pattern)
     links: dict[str, None] = {}
     anchors: list[tuple[LexborNode, str]] = []
+    ignored: list[Ignored] = []
     for anchor in tree.css(link_selector):
-        href = anchor.attributes.get("href")
+        href = (anchor.attributes.get("href") or "").strip()
+        text = " ".join(anchor.text(separator=" ").split())
         if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
+            ignored.append(Ignored(href, "navigation", text))
             continue
         try:
             url = normalise_url(href, page_url)
         except ValueError:  # an unclosed IPv6 bracket, a port out of range: not a link
+            ignored.append(Ignored(href, "navigation", text))
             continue
         if host_of(url) not in allowed_hosts and f"www.{host_of(url)}" not in allowed_hosts:
+            ignored.append(Ignored(url, "other host", text))
             continue
         path = url.split("://", 1)[-1].split("/", 1)[-1]
         if pattern.search("/" + path.split("?", 1)[0]):
+            if url in links:
+                ignored.append(Ignored(url, "duplicate", text))
             links.setdefault(url, None)
             anchors.append((anchor, url))
-    return ListingPage(links=tuple(links), next_url=_next_url(tree, page_url),
-                       teasers=_teasers(anchors))
+        else:
+            ignored.append(Ignored(url, "navigation" if _is_navigation(anchor) else "pattern",
+                                   text))
+    cards = _cards(anchors)
+    return ListingPage(
+        links=tuple(links), next_url=_next_url(tree, page_url),
+        teasers={url: " ".join(card.text(separator=" ").split()) for url, card in cards.items()},
+        dates=_teaser_dates(cards, now) if now is not None else {}, ignored=tuple(ignored))
 
 
-def _teasers(anchors: list[tuple[LexborNode, str]]) -> dict[str, str]:
-    """Each link's teaser: the text of its card, the highest ancestor of its anchors that
-    holds no other article link (the anchor itself in a bare list of links)."""
+def _is_navigation(anchor: LexborNode) -> bool:
+    """A menu, site header or footer, breadcrumb or paging link: site furniture, not an
+    article the pattern missed. An article card's own <header> ("entry-header") is not."""
+    if (anchor.attributes.get("rel") or "") in ("next", "prev", "previous"):
+        return True
+    in_header = False
+    node: LexborNode | None = anchor.parent
+    while node is not None and node.tag not in ("body", "html"):
+        marks = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        if node.tag == "nav" or any(_NAV_MARK.match(t) for t in marks.lower().split()):
+            return True
+        if node.tag in ("header", "footer"):
+            in_header = True
+        elif node.tag == "article":
+            in_header = False
+        node = node.parent
+    return in_header
+
+
+_NAV_MARK = re.compile(r"(?:nav|navbar|navigation|menu|pager|pagination|breadcrumbs?|masthead"
+                       r"|site-header|site-footer|header|footer|topbar)$"
+                       r"|(?:nav|menu|pager|paginat|breadcrumb)[-_]")
+
+
+def _teaser_dates(cards: dict[str, LexborNode], now: datetime) -> dict[str, datetime]:
+    """The date a card shows: its `<time datetime>`, a labelled date, or a short line that
+    is only a date ("12 December 2024" under the title)."""
+    dates: dict[str, datetime] = {}
+    for url, card in cards.items():
+        time = card.css_first("time[datetime]")
+        found = parse_date(time.attributes.get("datetime") or "", now=now) if time else None
+        lines = text_lines(card)
+        found = found or labelled_date(lines, now) or next(
+            (d for line in lines if len(line) <= 40 and (d := parse_date(line, now=now))), None)
+        if found is not None:
+            dates[url] = found
+    return dates
+
+
+def _cards(anchors: list[tuple[LexborNode, str]]) -> dict[str, LexborNode]:
+    """Each link's card: the highest ancestor of its anchors that holds no other article
+    link (the anchor itself in a bare list of links)."""
     chains: list[tuple[str, list[LexborNode]]] = []
     holders: dict[int, set[str]] = {}  # element -> the article links inside it
     for anchor, url in anchors:
@@ -83,7 +154,7 @@ def _teasers(anchors: list[tuple[LexborNode, str]]) -> dict[str, str]:
                 break
             card = node
         cards.setdefault(url, card)  # several anchors of one card: one card
-    return {url: " ".join(card.text(separator=" ").split()) for url, card in cards.items()}
+    return cards
 
 
 def _next_url(tree: LexborHTMLParser, page_url: str) -> str | None:
@@ -101,3 +172,10 @@ def _next_url(tree: LexborHTMLParser, page_url: str) -> str | None:
 def page_url(template: str, page: int) -> str:
     """The URL of listing page `page`; a template without `{page}` is a single page."""
     return template.replace("{page}", str(page))
+
+
+def page_number(template: str, url: str) -> int | None:
+    """The page number of `url` under a `{page}` template (None if it does not fit)."""
+    head, _, tail = template.partition("{page}")
+    match = re.fullmatch(re.escape(head) + r"(\d+)" + re.escape(tail), url)
+    return int(match.group(1)) if match else None

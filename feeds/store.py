@@ -237,8 +237,14 @@ class ArticleStore:
                     last_checked=now))
                 change = Change.NEW
             elif row.content_hash == digest and _json(row.translations) == article.translations:
+                values: dict[str, object] = {"last_checked": now}
+                if row.date_is_guess and article.published and not article.date_is_guess:
+                    # The page's own date, found on a recheck (a date selector set since, or
+                    # a better finder): it replaces the first-seen guess. Not an edit, so
+                    # nothing is posted again.
+                    values |= {"published": article.published, "date_is_guess": False}
                 conn.execute(articles.update().where(articles.c.key == article.key)
-                             .values(last_checked=now))
+                             .values(**values))
                 return Change.UNCHANGED
             else:
                 published = row.published if (article.published is None

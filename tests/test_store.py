@@ -43,6 +43,21 @@ def test_an_article_without_a_date_keeps_its_first_seen_time_on_every_run(
     assert stored.updated == T0 + timedelta(days=1)
 
 
+def test_the_page_date_found_on_a_recheck_replaces_the_first_seen_guess_quietly(
+        store: ArticleStore) -> None:
+    # Stored undated; the operator then sets selectors.date and a recheck finds the date.
+    store.upsert(article(), T0)
+    real = T0 - timedelta(days=20)
+    assert store.upsert(article(published=real), T0 + timedelta(hours=1)) is Change.UNCHANGED
+    stored = store.get(article().key)
+    assert stored is not None and (stored.published, stored.date_is_guess) == (real, False)
+    # A real date is never replaced by a later guess or another page's date.
+    assert store.upsert(article(), T0 + timedelta(hours=2)) is Change.UNCHANGED
+    assert store.upsert(article(published=T0, date_is_guess=True), T0) is Change.UNCHANGED
+    stored = store.get(article().key)
+    assert stored is not None and (stored.published, stored.date_is_guess) == (real, False)
+
+
 def test_a_refetch_with_the_same_content_changes_nothing(store: ArticleStore) -> None:
     dated = article(published=T0 - timedelta(days=3))
     store.upsert(dated, T0)

@@ -1,0 +1,245 @@
+"""An article page's publication date when no date selector is set or the set one finds none.
+
+In order: a labelled date in the page's short lines ("تاريخ النشر: 12/12/2024", "Posted on …",
+"Submitted by … on …"), `<time datetime>`, meta tags, JSON-LD, and last htmldate, whose answer
+counts only when evidence from outside the markup agrees (see `htmldate_date`). Prose is
+never a date's source: a label counts only where it opens a short line (a meta line), so a
+dateline ("London, 9 December 2017") or a sentence about a report's publication is not read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from feeds.dates import find_labelled_date, normalise_text, parse_date
+
+__all__ = ["labelled_date", "meta_date", "page_date", "text_lines"]
+
+PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished", "date",
+                  "DC.date.issued", "DC.date", "dcterms.issued", "dcterms.created",
+                  "dcterms.date", "publication_date", "pubdate")
+
+# A meta line is short; a longer line is prose, where "published on 3 May" is about
+# something else (a report, a law), not this page.
+_LINE_MAX = 120
+_REST_MAX = 60  # the date follows its label closely
+_LINES_MAX = 5000  # a hostile page of a million tiny elements is not read to its end
+
+# Matched on `normalise_text` output: case folded, alef/yaa/taa marbuta unified, no harakat.
+_STRONG = (r"publication\s+date|date\s+of\s+publication|date\s+published|first\s+published"
+           r"|published\s+on|published|posted\s+on|posted|released\s+on"
+           r"|تاريخ\s+النشر|تم\s+النشر\s+في|تم\s+النشر|نشر\s+بتاريخ|نشر\s+في|نشر\s+يوم"
+           r"|تاريخ\s+الاصدار|صدر\s+في|صدر\s+بتاريخ")
+# Bare "Date" / "التاريخ" name a date only with a colon after them.
+_WEAK = r"date|التاريخ|تاريخ"
+# Drupal's "Submitted by admin on Thu, 12/12/2024 - 10:00", and its Arabic translation.
+_SUBMITTED = (r"submitted\s+(?:by\s+.{1,60}?\s+)?on"
+              r"|(?:ارسل|ارسلت|ارسله|كتب|كتبه)\s+(?:بواسطه|من\s+قبل)\s+.{1,60}?\s+(?:في|بتاريخ|يوم)")
+_LABEL = re.compile(
+    rf"(?:^|[|·•/]\s*)(?:(?:{_SUBMITTED})\s*[:：\-]?|(?:{_STRONG})\s*[:：\-]?|(?:{_WEAK})\s*[:：])"
+    r"\s*")
+
+_BLOCKS = frozenset({
+    "address", "article", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "ol", "p", "pre", "section",
+    "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+# Never the page's own date: other articles' teasers, the site's furniture, code.
+_SKIPPED = frozenset({
+    "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "select",
+    "button", "svg", "iframe", "head", "-comment",
+})
+_SKIPPED_CLASS = re.compile(r"related|sidebar|widget|comment|recent|share|popular|most-",
+                            re.IGNORECASE)
+_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>\d{1,2})(?:[/-](?P<d>\d{1,2}))?(?=[/-]|$)")
+
+
+def page_date(tree: LexborHTMLParser, html: str, urls: tuple[str, ...], selectors: list[str],
+              now: datetime, listed: datetime | None = None) -> datetime | None:
+    """The date the configured selectors find; else the chain in the module docstring.
+
+    `urls`: the page's own addresses (fetched first, then canonical); `listed`: the date its
+    listing teaser shows, if known. Both are evidence for htmldate's answer.
+    """
+    for selector in selectors:
+        for node in tree.css(selector):
+            for text in (node.attributes.get("datetime"), node.text(separator=" ")):
+                if text:
+                    found = find_labelled_date(text, now=now) or parse_date(text, now=now)
+                    if found:
+                        return found
+    lines = text_lines(tree.body) if tree.body is not None else []
+    return (labelled_date(lines, now) or time_date(tree, now)
+            or meta_date(tree, PUBLISHED_META, "datePublished", now)
+            or htmldate_date(html, urls, listed, now))
+
+
+# ---- labels ------------------------------------------------------------------------------
+
+
+def labelled_date(lines: list[str], now: datetime) -> datetime | None:
+    """The first date that follows a publication label at the start of a short line (or of a
+    line's "|"-separated part). A label alone on its line takes the next line's date:
+    `<span>تاريخ النشر:</span>` and its date in another block."""
+    folded = [normalise_text(line) for line in lines]
+    for i, text in enumerate(folded):
+        if len(text) > _LINE_MAX:
+            continue
+        for label in _LABEL.finditer(text):
+            rest = text[label.end():label.end() + _REST_MAX]
+            found = parse_date(rest, now=now) if rest else None
+            if found is None and not rest and i + 1 < len(folded) \
+                    and len(folded[i + 1]) <= _REST_MAX:
+                found = parse_date(folded[i + 1], now=now)
+            if found is not None:
+                return found
+    return None
+
+
+def text_lines(root: LexborNode) -> list[str]:
+    """The text under `root` in lines: blocks break lines, inline elements (spans, links)
+    and the newlines between them do not. Navigation, sidebars, footers and scripts are left
+    out."""
+    lines: list[str] = []
+    parts: list[str] = []
+
+    def flush() -> None:
+        text = " ".join(" ".join(parts).split())
+        if text:
+            lines.append(text)
+        parts.clear()
+
+    # A walk with its own stack (hostile pages nest thousands of elements): None marks the
+    # end of a block, whose line is then closed.
+    stack: list[LexborNode | None] = list(reversed(list(root.iter(include_text=True))))
+    while stack and len(lines) < _LINES_MAX:
+        node = stack.pop()
+        if node is None:
+            flush()
+            continue
+        tag = node.tag
+        if tag == "-text":
+            parts.append(node.text_content or "")
+            continue
+        if tag in _SKIPPED or _SKIPPED_CLASS.search(
+                f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"):
+            continue
+        if tag in _BLOCKS:
+            flush()
+            stack.append(None)
+        stack.extend(reversed(list(node.iter(include_text=True))))
+    flush()
+    return lines
+
+
+# ---- markup --------------------------------------------------------------------------------
+
+
+def time_date(tree: LexborHTMLParser, now: datetime) -> datetime | None:
+    """A `<time datetime>` outside sidebars and footers; one marked as the publication time
+    (itemprop, WordPress's "published"/"entry-date" classes) before the others."""
+    usable = [node for node in tree.css("time[datetime]") if not _in_furniture(node)]
+    marked = [node for node in usable if "datepublished" in (
+        node.attributes.get("itemprop") or "").lower() or re.search(
+        r"published|entry-date|post-date", node.attributes.get("class") or "")]
+    for node in marked + usable:
+        found = parse_date(node.attributes.get("datetime") or "", now=now)
+        if found is not None:
+            return found
+    return None
+
+
+def _in_furniture(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent.tag in _SKIPPED or _SKIPPED_CLASS.search(
+                f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def meta_date(tree: LexborHTMLParser, names: tuple[str, ...], json_key: str,
+              now: datetime) -> datetime | None:
+    """The first date in the named meta tags, else in JSON-LD's `json_key`."""
+    for name in names:
+        value = _meta(tree, name)
+        if value:
+            found = parse_date(value, now=now)
+            if found:
+                return found
+    for script in tree.css('script[type="application/ld+json"]'):
+        for value in _json_ld_values(script.text(), json_key):
+            found = parse_date(value, now=now)
+            if found:
+                return found
+    return None
+
+
+def _meta(tree: LexborHTMLParser, name: str) -> str | None:
+    for attr in ("property", "name", "itemprop"):
+        node = tree.css_first(f'meta[{attr}="{name}"]')
+        if node is not None and node.attributes.get("content"):
+            return (node.attributes.get("content") or "").strip()
+    return None
+
+
+def _json_ld_values(text: str, key: str) -> list[str]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get(key), str):
+                found.append(item[key])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+# ---- htmldate, restrained ---------------------------------------------------------------------
+
+
+def htmldate_date(html: str, urls: tuple[str, ...], listed: datetime | None,
+                  now: datetime) -> datetime | None:
+    """htmldate's original date, accepted only when evidence from outside the page's markup
+    agrees: a date in the page's URL (the same day, or the same month when the URL names no
+    day), or the date its listing teaser shows (the same day).
+
+    htmldate alone is not trusted: it reads year-only or header dates on Arabic pages
+    (FACTS §2), and an operator cannot see why it chose what it chose. A date standing in
+    the page's own furniture is no second opinion: htmldate may have read that very element.
+    """
+    from htmldate import find_date  # imported late: most pages are dated before this
+
+    if not urls:
+        return None
+    try:
+        found = find_date(html, url=urls[0], original_date=True, extensive_search=False,
+                          outputformat="%Y-%m-%d", max_date=now.strftime("%Y-%m-%d"))
+    except Exception:  # a library's failure on a hostile page means "no date"
+        return None
+    day = parse_date(found, now=now) if found else None
+    if day is None:
+        return None
+    return day if _agrees(day, urls, listed) else None
+
+
+def _agrees(day: datetime, urls: tuple[str, ...], listed: datetime | None) -> bool:
+    if listed is not None and listed.date() == day.date():
+        return True
+    for url in urls:
+        for match in _URL_DATE.finditer(url.split("?", 1)[0]):
+            if (int(match["y"]), int(match["m"])) == (day.year, day.month) and (
+                    match["d"] is None or int(match["d"]) == day.day):
+                return True
+    return False
