@@ -16,6 +16,7 @@ from bot.alerts import Alerts
 from bot.config import Config
 from bot.delivery import Delivery
 from bot.digest import digest_languages
+from bot.followers import FollowerStore
 from bot.intake import Intake
 from bot.outbox import Outbox
 from bot.runs import RunLog
@@ -55,15 +56,21 @@ class Parts:
     alerts: Alerts
     intake: Intake
     runs: RunLog
+    followers: FollowerStore
 
 
 def build_parts(config: Config, now: Callable[[], datetime] = utc_now) -> Parts:
     engine = open_engine(config.database)
     outbox = Outbox(engine)
     alerts = Alerts(engine, operator_chat=config.telegram.operator_chat, now=now)
+    private = config.telegram.private
+    followers = FollowerStore(engine, max_phrases=private.max_followed)
+    # Followers are alerted only while private chats are enabled; their rows stay meanwhile.
+    lookup = FollowerStore.chats_mentioned_in if private.enabled else None
     return Parts(config=config, engine=engine, store=ArticleStore(engine), outbox=outbox,
-                 alerts=alerts, intake=Intake(outbox, config.telegram, alerts=alerts, now=now),
-                 runs=RunLog(engine))
+                 alerts=alerts, intake=Intake(outbox, config.telegram, alerts=alerts, now=now,
+                                              followers=lookup),
+                 runs=RunLog(engine), followers=followers)
 
 
 def make_sender(config: Config, environ: Mapping[str, str],
@@ -80,7 +87,10 @@ def make_delivery(parts: Parts, sender: TelegramSender | DryRunSender,
                   sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Delivery:
     return Delivery(parts.outbox, sender, parts.config.telegram, parts.alerts,
                     tz=ZoneInfo(parts.config.timezone), now=now, sleep=sleep,
-                    source_titles={s.name: s.title for s in parts.config.sources})
+                    source_titles={s.name: s.title for s in parts.config.sources},
+                    on_blocked=lambda chat: parts.followers.forget(int(chat)),
+                    alert_names=lambda chat, article: parts.followers.names_in(int(chat),
+                                                                                article))
 
 
 def site_info(config: Config) -> SiteInfo:

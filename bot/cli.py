@@ -76,6 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     db_upgrade = db_sub.add_parser("upgrade", help="bring the schema to head (stop `run` first)")
     db_upgrade.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
 
+    followers = sub.add_parser("followers", help="people following names in private chats")
+    followers_sub = followers.add_subparsers(dest="followers_command", required=True)
+    followers_export = followers_sub.add_parser(
+        "export", help="print every follower (chat id, language, names) as JSON")
+    followers_export.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    followers_purge = followers_sub.add_parser(
+        "purge", help="delete a follower (or all) with their queued alerts")
+    followers_purge.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    which = followers_purge.add_mutually_exclusive_group(required=True)
+    which.add_argument("--chat", type=int, metavar="ID", help="the follower's chat id")
+    which.add_argument("--all", action="store_true", help="every follower")
+
     cfg = sub.add_parser("config", help="configuration commands")
     cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
     cfg_check = cfg_sub.add_parser("check", help="validate the configuration file")
@@ -113,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
 
             config = load_config(args.config)
             return db_current(config) if args.db_command == "current" else db_upgrade(config)
+        if args.command == "followers":
+            from bot.follower_admin import export_followers, purge_followers
+
+            config = load_config(args.config, os.environ)
+            if args.followers_command == "export":
+                return export_followers(config)
+            return purge_followers(config, chat=args.chat, everyone=args.all)
         if args.command == "check":
             return _check(_load_and_warn(args.config), args.source)
         if args.command == "healthcheck":

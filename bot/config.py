@@ -50,6 +50,18 @@ class QuietHours:
 
 
 @dataclass(frozen=True)
+class PrivateChats:
+    """`[telegram.private]`: the bot answering people in private chats (/start, /follow).
+    Off unless enabled: it stores who follows what, which an operator must decide to do."""
+
+    enabled: bool = False
+    max_followed: int = 20  # phrases one chat may follow
+    commands_per_minute: int = 10  # per chat; more get one polite answer, then silence
+    per_chat_per_minute: int = 60  # alerts and answers to one private chat (Telegram: ~1/s)
+    poll_timeout: int = 30  # seconds a getUpdates long poll is held open
+
+
+@dataclass(frozen=True)
 class TelegramSettings:
     token_env: str = "FEEDBOT_TELEGRAM_TOKEN"
     api_base_url: str = "https://api.telegram.org"
@@ -62,6 +74,7 @@ class TelegramSettings:
     per_chat_per_minute: int = 20
     overall_per_second: int = 30
     quiet_hours: QuietHours | None = None
+    private: PrivateChats = field(default_factory=PrivateChats)
 
     def channel_for(self, lang: str) -> str | None:
         return self.channels.get(lang) or self.channels.get("*")
@@ -403,8 +416,25 @@ def _feeds(table: dict[str, Any], base_dir: Path, environ: Mapping[str, str]) ->
 _TELEGRAM_KEYS = {
     "token_env", "api_base_url", "channels", "channel", "operator_chat", "send_photos",
     "pin_campaigns", "first_run_post_latest", "flood_limit", "per_chat_per_minute",
-    "overall_per_second", "quiet_hours",
+    "overall_per_second", "quiet_hours", "private",
 }
+
+
+def _private(table: dict[str, Any]) -> PrivateChats:
+    w = "telegram.private."
+    _no_unknown(table, {"enabled", "max_followed", "commands_per_minute",
+                        "per_chat_per_minute", "poll_timeout"}, w)
+
+    def count(key: str, default: int) -> int:
+        return int(_positive(_take(table, key, w, int, default), w + key))
+
+    return PrivateChats(
+        enabled=_take(table, "enabled", w, bool, False),
+        max_followed=count("max_followed", 20),
+        commands_per_minute=count("commands_per_minute", 10),
+        per_chat_per_minute=count("per_chat_per_minute", 60),
+        poll_timeout=count("poll_timeout", 30),
+    )
 
 
 def _telegram(table: dict[str, Any]) -> TelegramSettings:
@@ -454,6 +484,7 @@ def _telegram(table: dict[str, Any]) -> TelegramSettings:
         overall_per_second=int(_positive(
             _take(table, "overall_per_second", w, int, 30), w + "overall_per_second")),
         quiet_hours=quiet,
+        private=_private(_take(table, "private", w, dict, {})),
     )
 
 

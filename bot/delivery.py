@@ -40,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -49,7 +49,9 @@ from bot.claims import new_owner
 from bot.compose import Post, compose_notice, compose_post
 from bot.config import QuietHours, TelegramSettings
 from bot.digest import digest_post, previous_part
+from bot.follow_alert import with_alert_line
 from bot.outbox import Action, Outbox, OutboxItem, post_fingerprint
+from bot.rate_window import AnsweredWindow
 from bot.sender import (
     BadEntities,
     ChatProblem,
@@ -96,6 +98,7 @@ class DrainSummary:
     rate_limited: int = 0  # 429 answers received
     notices: int = 0  # operator messages sent
     in_doubt: int = 0  # posts interrupted mid-call by an earlier crash (resent)
+    blocked: int = 0  # followers who blocked the bot (forgotten, alerts dropped)
     quiet_until: datetime | None = None  # quiet hours in "hold" mode: nothing sent
     stopped_chats: list[str] = field(default_factory=list)
     fatal: str | None = None  # the token was refused: nothing can be sent
@@ -124,22 +127,25 @@ def quiet_window(now: datetime, quiet: QuietHours | None, tz: tzinfo) -> datetim
 
 
 class Pacer:
-    """Even spacing per chat plus a shared token bucket for the overall rate.
+    """Even spacing per chat plus the overall rate (bot.rate_window).
 
     The spacing runs from the *answer* to the previous call, so two calls can never reach
     Telegram closer together than the interval, whatever the network did in between.
+    Private chats (a user's positive numeric id) have an interval of their own: Telegram
+    allows about one message a second there, against 20 a minute in a channel.
     """
 
     def __init__(self, per_chat_per_minute: float, overall_per_second: float,
-                 clock: Callable[[], float], sleep: Sleep) -> None:
+                 clock: Callable[[], float], sleep: Sleep, *,
+                 private_per_minute: float | None = None) -> None:
         self.interval = 60.0 / per_chat_per_minute
+        self.private_interval = 60.0 / private_per_minute if private_per_minute \
+            else self.interval
         self.rate = float(overall_per_second)
         self._clock = clock
         self._sleep = sleep
         self._next: dict[str, float] = {}
-        self._tokens = self.rate
-        self._filled = clock()
-        self._lock = asyncio.Lock()
+        self._overall = AnsweredWindow(overall_per_second, 1.0, clock, sleep)
 
     async def wait(self, chat: str) -> None:
         delay = self._next.get(chat, 0.0) - self._clock()
@@ -152,21 +158,13 @@ class Pacer:
             if left >= delay:
                 break
             delay = left
-        async with self._lock:
-            self._refill()
-            if self._tokens < 1:
-                await self._sleep((1 - self._tokens) / self.rate)
-                self._refill()
-                self._tokens = max(self._tokens, 1.0)  # the sleep earned it, clock or not
-            self._tokens -= 1
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self.rate, self._tokens + max(0.0, now - self._filled) * self.rate)
-        self._filled = now
+        await self._overall.acquire(chat)
 
     def done(self, chat: str) -> None:
-        self._next[chat] = max(self._next.get(chat, 0.0), self._clock() + self.interval)
+        """The call let through by `wait(chat)` has its answer (or failed)."""
+        self._overall.release(chat)
+        interval = self.private_interval if chat.isdigit() else self.interval
+        self._next[chat] = max(self._next.get(chat, 0.0), self._clock() + interval)
 
     def pause(self, chat: str, seconds: float) -> None:
         self._next[chat] = max(self._next.get(chat, 0.0), self._clock() + seconds)
@@ -192,6 +190,8 @@ class Delivery:
         source_titles: Mapping[str, str] | None = None,
         policy: RetryPolicy | None = None,
         batch_size: int = 100,
+        on_blocked: Callable[[str], object] | None = None,
+        alert_names: Callable[[str, Article], Sequence[str]] | None = None,
     ) -> None:
         self.outbox = outbox
         self.sender = sender
@@ -205,7 +205,12 @@ class Delivery:
         self._sleep = sleep
         self._stop: asyncio.Event | None = None
         self.pacer = Pacer(settings.per_chat_per_minute, settings.overall_per_second,
-                           lambda: self._now().timestamp(), self._nap)
+                           lambda: self._now().timestamp(), self._nap,
+                           private_per_minute=settings.private.per_chat_per_minute)
+        # Called with a private chat whose user blocked the bot (bot.followers forgets it).
+        self.on_blocked = on_blocked
+        # The names a private chat follows that an article mentions (its alert's top line).
+        self.alert_names = alert_names
         self.owner = new_owner()  # names this process's claims on outbox rows
         self._troubled_chats: set[str] = set()
         self._unreachable = False
@@ -331,8 +336,11 @@ class Delivery:
                 item = self.outbox.mark_failed(item, "image is not an http(s) URL",
                                                self._now(), no_photo=True, count_attempt=False)
                 continue
+            if self.alert_names is not None and item.chat.isdigit():
+                post = with_alert_line(post, self.alert_names(item.chat, article))
             await self.pacer.wait(item.chat)
             if not self._claim(item):
+                self.pacer.done(item.chat)  # nothing went out: give the place back
                 return
             try:
                 if post.photo is not None:
@@ -385,6 +393,7 @@ class Delivery:
                 return
             await self.pacer.wait(item.chat)
             if not self._claim(item):
+                self.pacer.done(item.chat)  # nothing went out: give the place back
                 return
             try:
                 message_id = await self.sender.send(post, item.chat, silent=silent)
@@ -439,6 +448,7 @@ class Delivery:
                                 source_title=self.source_titles.get(article.source), tz=self.tz)
             await self.pacer.wait(item.chat)
             if not self._claim(item):
+                self.pacer.done(item.chat)  # nothing went out: give the place back
                 return
             try:
                 await self.sender.edit(item.chat, sent.message_id, post)
@@ -486,6 +496,14 @@ class Delivery:
             log.warning("%s refused %s (%s): sending the plain form", chat, item.article_key,
                         exc.reason)
             return self.outbox.mark_failed(item, exc.reason, now, plain=True), rate_waits
+        if isinstance(exc, ChatProblem) and exc.kind in ("blocked", "not-found") \
+                and self.on_blocked is not None and chat.isdigit():
+            # A follower who blocked the bot (or deleted their account): forgotten with
+            # their alerts, never retried, no operator alert (it is not a fault).
+            log.info("chat %s blocked the bot: follower and alerts removed", chat)
+            self._summary.blocked += 1
+            self.on_blocked(chat)
+            raise _Stop
         self._summary.failed += 1
         if isinstance(exc, Transient):
             delay = min(policy.transient_base * 2 ** item.attempts, policy.transient_max)
@@ -577,6 +595,7 @@ class Delivery:
                 return
             await self.pacer.wait(chat)
             if not self.alerts.claim_notice(notice, self._now()):
+                self.pacer.done(chat)
                 continue  # another process on this database took it
             try:
                 await self.sender.send(compose_notice(notice.text), chat)

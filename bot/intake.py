@@ -51,6 +51,10 @@ class _Pass:
     unposted: dict[str, str] = field(default_factory=dict)
 
 
+# (the article's transaction, the article) -> private chats that follow a name it mentions
+FollowerLookup = Callable[[Connection, Article], list[str]]
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -63,8 +67,11 @@ class Intake:
     """Turns stored articles into queued posts for the chats `settings` names."""
 
     def __init__(self, outbox: Outbox, settings: TelegramSettings, *,
-                 alerts: Alerts | None = None, now: Callable[[], datetime] = _utc_now) -> None:
+                 alerts: Alerts | None = None, now: Callable[[], datetime] = _utc_now,
+                 followers: FollowerLookup | None = None) -> None:
         self.outbox = outbox
+        # The private chats to alert about a new article (bot.followers), if enabled.
+        self.followers = followers
         self.settings = settings
         self.alerts = alerts
         self._now = now
@@ -97,6 +104,10 @@ class Intake:
                 # Never the pass language's channel instead: a Persian page found on the
                 # Arabic listing is stored (and in a feed if configured), not posted.
                 state.unposted.setdefault(article.lang, article.url)
+            if change is Change.NEW and not first_run and self.followers is not None:
+                # Alerts ride in the same rows as channel posts (one per chat, sent once);
+                # a first run's articles are old news, not alerts.
+                targets = [*targets, *self.followers(conn, article)]
             sends, edits = self.outbox.record(conn, article, change, chats=targets,
                                               batch=batch, now=self._now(),
                                               first_run=first_run)

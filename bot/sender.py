@@ -109,6 +109,9 @@ def _chat_problem(text: str) -> str | None:
     lowered = text.lower()
     for needle, kind in (
         ("chat not found", "not-found"),
+        # A user's private chat: the follower is gone (bot.followers forgets them).
+        ("blocked by the user", "blocked"),
+        ("user is deactivated", "blocked"),
         ("not a member", "not-member"),
         ("bot was kicked", "not-member"),
         ("need administrator rights", "not-admin"),

@@ -73,6 +73,9 @@ class Service:
         fresh_database = config.database_file is not None and not config.database_file.exists()
         self.parts: Parts = build_parts(config, now)
         self.sender = make_sender(config, environ)
+        # Private chats answer only with a real token (a dry run has no bot to poll with).
+        self._private_token = config.token(environ) if config.telegram.private.enabled \
+            else None
         self.storage = StorageGuard(config.database_file, config.database_display)
         self._stopped_because: str | None = None
         if fresh_database:
@@ -519,6 +522,7 @@ class Service:
         server.start()
         if self.hub is not None:  # after the server: the hub fetches what it is told of
             self.hub.start()
+        chats: asyncio.Task[None] | None = None
         try:
             delivery = make_delivery(self.parts, self.sender, self.now)
             self._schedule()
@@ -532,6 +536,7 @@ class Service:
             deliverer = asyncio.create_task(self._deliver_forever(delivery, stop))
             keeper = asyncio.create_task(self._keep_leases(stop))
             feeds_keeper = asyncio.create_task(self._keep_feeds(stop))
+            chats = self._answer_private_chats(delivery, stop)
             await stop.wait()
             log.info("stopping: no new runs; waiting for running passes and sends")
             self._stopping = True
@@ -544,12 +549,21 @@ class Service:
                             STOP_GRACE_SECONDS)
             await keeper
             await feeds_keeper
+            if chats is not None:
+                try:
+                    await asyncio.wait_for(chats, STOP_GRACE_SECONDS)
+                except TimeoutError:
+                    log.warning("private chats did not stop in %.0f s", STOP_GRACE_SECONDS)
             if self._stopped_because is None:
                 if self._publish_due:  # what the last passes changed and was put off
                     with contextlib.suppress(PublishError):
                         self._publish()
                 self.leases.release_all()  # the others need not wait for the expiry
         finally:
+            if chats is not None and not chats.done():  # stopped by an error, not `stop`
+                chats.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await chats
             server.stop()
             if self.hub is not None:
                 self.hub.close()
@@ -560,6 +574,22 @@ class Service:
             return 1
         log.info("stopped cleanly")
         return 0
+
+    def _answer_private_chats(self, delivery: Delivery,
+                              stop: asyncio.Event) -> asyncio.Task[None] | None:
+        """Start answering /start, /follow ... (telegram.private): polling runs beside the
+        scheduler and connects on its own once Telegram answers."""
+        if not self._private_token:
+            return None
+        from bot.private_chat import PrivateChat
+
+        chats = PrivateChat(self.parts.followers, self.parts.store,
+                            self.config.telegram.private, delivery.pacer,
+                            organisation=self.config.organisation,
+                            tz=ZoneInfo(self.config.timezone),
+                            source_titles={s.name: s.title for s in self.config.sources})
+        chats.build(self._private_token, self.config.telegram.api_base_url)
+        return asyncio.create_task(chats.run(stop))
 
     async def _telegram_answers(self) -> bool:
         if self.sender.ready:

@@ -87,6 +87,9 @@ def status_lines(config: Config, now: datetime | None = None) -> list[str]:
     oldest = f", oldest waiting {int(age.total_seconds() // 60)} min" if age else ""
     lines.append(f"telegram queue: {queue.pending} queued{oldest}, {queue.sent} sent, "
                  f"held: {held}, failing: {queue.failing}")
+    if config.telegram.private.enabled or parts.followers.count():
+        lines.append(f"private chats: {'enabled' if config.telegram.private.enabled else 'off'}"
+                     f", {parts.followers.count()} follower(s)")
     problems = parts.alerts.open_problems()
     lines.append(f"open problems: {len(problems)}")
     lines += [f"  since {when(p.opened_at)}: {p.text}" for p in problems]

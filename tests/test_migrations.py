@@ -23,7 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect, text
 
-from bot import alerts, leases, outbox, runs
+from bot import alerts, followers, leases, outbox, runs
 from feeds import digests, store
 from feeds.schema import (
     BASELINE,
@@ -42,7 +42,8 @@ from feeds.store import make_engine, open_engine
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "data" / "databases" / "feedbot-6557361.sqlite"
 # Tables the revisions after 0001 add, empty after an upgrade.
-EMPTY_NEW_TABLES = {"chat_waits": 0, "instances": 0, "source_leases": 0, "digests": 0}
+EMPTY_NEW_TABLES = {"chat_waits": 0, "instances": 0, "source_leases": 0, "digests": 0,
+                    "followers": 0, "followed": 0}
 
 
 def sqlite_schema(db: Path) -> dict[str, Any]:
@@ -116,7 +117,7 @@ def test_the_migrations_make_the_tables_the_code_declares(database_url: str) -> 
     """A column added to a Table without a migration (or the reverse) fails here."""
     engine = open_engine(database_url)
     declared = MetaData()
-    for module in (store, outbox, runs, alerts, leases, digests):
+    for module in (store, outbox, runs, alerts, leases, digests, followers):
         for table in module.metadata.tables.values():
             table.to_metadata(declared)
     with engine.connect() as conn:
@@ -182,7 +183,8 @@ def test_a_database_of_a_main_build_before_migrations_keeps_what_it_had(
     assert columns == {name: {c[1:] for c in entry["columns"]}
                        for name, entry in sqlite_schema(fresh).items()
                        if entry["type"] == "table"}
-    assert row_counts(old_db) == counts | {"instances": 0, "source_leases": 0, "digests": 0}
+    assert row_counts(old_db) == counts | {"instances": 0, "source_leases": 0, "digests": 0,
+                                          "followers": 0, "followed": 0}
     with sqlite3.connect(old_db) as conn:
         assert {r[0] for r in conn.execute("select claimed_by from outbox")} == {"host:1"}
 

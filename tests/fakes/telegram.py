@@ -3,9 +3,14 @@
 python-telegram-bot talks to it unmodified (`Bot(token, base_url=f"{fake.url}/bot")`).
 It parses HTML like Telegram (only Telegram's tags; an unknown or unclosed tag is a 400
 "can't parse entities"), counts lengths in UTF-16 units after parsing, enforces a
-per-chat rate with real 429 answers, can be told to fail the next calls (5xx, 400, 403,
-or hang past the client's timeout), and records every call and every message as it
-stands after edits.
+per-chat rate (and optionally an overall one) with real 429 answers, can be told to fail
+the next calls (5xx, 400, 403, or hang past the client's timeout), and records every call
+and every message as it stands after edits.
+
+Private chats: `add_user(id)` declares a user who has opened a chat with the bot;
+`user_says(id, "/follow ...")` and `user_presses(id, data)` queue the updates a bot
+fetches with `getUpdates` (long polling, acknowledged by `offset`); `block(id)` makes
+every later message to that user a 403 "bot was blocked by the user".
 
     with FakeTelegram(token="123:abc", chats=["@alqst_en"], rate=(20, 60.0)) as fake:
         ...  # point the bot at fake.url
@@ -288,10 +293,19 @@ def _json_param(value: Any) -> Any:
 
 
 class _Chat:
-    def __init__(self, name: str, chat_id: int) -> None:
+    def __init__(self, name: str, chat_id: int, kind: str = "channel") -> None:
         self.name = name
         self.id = chat_id
-        self.state = "ok"  # ok | removed | not-admin | no-pin
+        self.kind = kind  # channel | private | group
+        self.state = "ok"  # ok | removed | not-admin | no-pin | blocked (a private chat)
+
+    def json(self) -> dict[str, Any]:
+        if self.kind == "private":
+            return {"id": self.id, "type": "private", "first_name": f"User {self.id}"}
+        data: dict[str, Any] = {"id": self.id, "type": self.kind, "title": self.name}
+        if self.name.startswith("@"):
+            data["username"] = self.name[1:]
+        return data
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -343,6 +357,9 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Alerts to many private chats open tens of connections at once; the default backlog
+    # of 5 makes the kernel drop handshakes, which the client sees as reset connections.
+    request_queue_size = 128
     fake: FakeTelegram
 
 
@@ -355,9 +372,18 @@ class FakeTelegram:
     """
 
     def __init__(self, token: str = "123456:TEST-token", *, chats: Iterable[str] = (),
-                 rate: tuple[int, float] | None = None) -> None:
+                 rate: tuple[int, float] | None = None,
+                 overall: tuple[int, float] | None = None) -> None:
         self.token = token
         self.rate = rate
+        # `overall=(n, seconds)`: the n+1-th rated call to any chats within one window is
+        # a 429 (Telegram's ~30 a second across chats).
+        self.overall = overall
+        self.overall_limited = 0
+        self._overall_stamps: deque[float] = deque()
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 0
+        self._updates_ready = threading.Condition()
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, int], Message] = {}
         self.rate_limited = 0
@@ -383,6 +409,8 @@ class FakeTelegram:
 
     def stop(self) -> None:
         self._release.set()  # wake hanging handlers
+        with self._updates_ready:
+            self._updates_ready.notify_all()  # and long polls
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -402,17 +430,75 @@ class FakeTelegram:
 
     # ---- configuration ----------------------------------------------------------------
 
-    def add_chat(self, name: str, state: str = "ok") -> None:
-        """Declare a chat ("@channel" or a numeric id) in which the bot can post."""
+    def add_chat(self, name: str, state: str = "ok", *, kind: str = "channel") -> None:
+        """Declare a chat ("@channel" or a numeric id) in which the bot can post; `kind`
+        "group" for a group, whose members' messages reach the bot."""
         with self._lock:
             chat = self._chats.get(name)
             if chat is None:
                 chat_id = int(name) if name.lstrip("-").isdigit() else -1001000000000 - len(
                     self._chats)
-                chat = _Chat(name, chat_id)
+                chat = _Chat(name, chat_id, kind)
                 self._chats[name] = chat
                 self._chats[str(chat_id)] = chat
             chat.state = state
+
+    def add_user(self, user_id: int) -> None:
+        """A user who opened a private chat with the bot (the chat id is the user id)."""
+        with self._lock:
+            chat = _Chat(str(user_id), user_id, "private")
+            self._chats[str(user_id)] = chat
+
+    def block(self, user_id: int) -> None:
+        """The user blocks the bot: sending to them answers 403 from now on."""
+        with self._lock:
+            self._chats[str(user_id)].state = "blocked"
+
+    def user_says(self, user_id: int, text: str, *, chat: str | None = None) -> None:
+        """Queue a message from `user_id`: in their private chat, or in the declared group
+        or channel `chat` (a channel's message arrives as a `channel_post`)."""
+        with self._lock:
+            if chat is None:
+                where = self._chats.get(str(user_id)) or _Chat(str(user_id), user_id,
+                                                               "private")
+                self._chats.setdefault(str(user_id), where)
+            else:
+                where = self._chats[chat]
+            self._next_message_id += 1
+            message: dict[str, Any] = {"message_id": self._next_message_id,
+                                       "date": int(time.time()), "chat": where.json(),
+                                       "text": text}
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": utf16_len(command)}]
+            if where.kind != "channel":
+                message["from"] = {"id": user_id, "is_bot": False,
+                                   "first_name": f"User {user_id}"}
+        self._push_update({"channel_post" if where.kind == "channel" else "message": message})
+
+    def user_presses(self, user_id: int, data: str) -> None:
+        """Queue the press of an inline button carrying `data` under the last message the
+        bot sent to `user_id`."""
+        with self._lock:
+            chat = self._chats[str(user_id)]
+            mine = [m for m in self.messages.values() if m.chat == chat.name]
+            message = self._message_json(chat, max(mine, key=lambda m: m.message_id))
+        self._push_update({"callback_query": {
+            "id": f"cb{user_id}-{time.monotonic_ns()}", "chat_instance": str(user_id),
+            "from": {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"},
+            "message": message, "data": data}})
+
+    def _push_update(self, update: dict[str, Any]) -> None:
+        with self._updates_ready:
+            self._next_update_id += 1
+            self._updates.append({"update_id": self._next_update_id, **update})
+            self._updates_ready.notify_all()
+
+    def pending_updates(self) -> int:
+        """Updates not yet acknowledged by a getUpdates offset."""
+        with self._updates_ready:
+            return len(self._updates)
 
     def set_chat_state(self, name: str, state: str) -> None:
         """"ok", "removed" (403 not a member), "not-admin" (400 need administrator
@@ -477,6 +563,8 @@ class FakeTelegram:
         if fault is not None and fault.status and not fault.deliver:
             params_out = {"retry_after": fault.retry_after} if fault.retry_after else None
             return self._record(call, *self._error(fault.status, fault.description, params_out))
+        if method == "getUpdates":  # a long poll: waits without holding the lock
+            return self._record(call, 200, {"ok": True, "result": self._get_updates(params)})
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return self._record(call, *self._error(404, "Not Found: method not found"))
@@ -509,6 +597,8 @@ class FakeTelegram:
         chat = self._chats.get(name)
         if chat is None:
             raise _Refusal(400, "Bad Request: chat not found")
+        if chat.state == "blocked":
+            raise _Refusal(403, "Forbidden: bot was blocked by the user")
         if chat.state == "removed":
             raise _Refusal(403, "Forbidden: bot is not a member of the channel chat")
         if chat.state == "not-admin":
@@ -516,6 +606,22 @@ class FakeTelegram:
         return chat
 
     def _rate_check(self, chat: _Chat, call: Call) -> None:
+        if self.overall is not None:
+            limit, window = self.overall
+            stamps = self._overall_stamps
+            while stamps and call.at - stamps[0] >= window:
+                stamps.popleft()
+            if len(stamps) >= limit:
+                self.rate_limited += 1
+                self.overall_limited += 1
+                wait = max(1, math.ceil(stamps[0] + window - call.at))
+                raise _Refusal(429, f"Too Many Requests: retry after {wait}",
+                               {"retry_after": wait})
+        self._chat_rate_check(chat, call)
+        if self.overall is not None:
+            self._overall_stamps.append(call.at)
+
+    def _chat_rate_check(self, chat: _Chat, call: Call) -> None:
         if self.rate is None:
             return
         limit, window = self.rate
@@ -532,8 +638,7 @@ class FakeTelegram:
         data: dict[str, Any] = {
             "message_id": message.message_id,
             "date": int(time.time()),
-            "chat": {"id": chat.id, "type": "channel", "title": chat.name,
-                     **({"username": chat.name[1:]} if chat.name.startswith("@") else {})},
+            "chat": chat.json(),
         }
         if message.kind == "photo":
             data["photo"] = [{"file_id": f"photo-{message.message_id}",
@@ -577,6 +682,10 @@ class FakeTelegram:
                 if not button.get("text"):
                     raise _Refusal(400, "Bad Request: text buttons are unallowed in the "
                                         "inline keyboard")
+                if "callback_data" in button:
+                    if not 1 <= len(str(button["callback_data"]).encode()) <= 64:
+                        raise _Refusal(400, "Bad Request: BUTTON_DATA_INVALID")
+                    continue
                 if not url.startswith(("http://", "https://", "tg://")):
                     raise _Refusal(400, "Bad Request: BUTTON_URL_INVALID")
         return dict(markup)
@@ -665,4 +774,31 @@ class FakeTelegram:
             raise _Refusal(400, "Bad Request: message to pin not found")
         message.pinned = True
         call.message_id = message.message_id
+        return True
+
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Updates from `offset` on, waiting up to `timeout` seconds for one; an offset
+        acknowledges (forgets) every update before it, as Telegram does."""
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        limit = int(params.get("limit") or 100)
+        allowed = _json_param(params.get("allowed_updates"))
+        deadline = time.monotonic() + timeout
+        with self._updates_ready:
+            while True:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                found = [u for u in self._updates
+                         if not allowed or any(k in u for k in allowed)]
+                left = deadline - time.monotonic()
+                if found or left <= 0 or self._release.is_set():
+                    return found[:limit]
+                self._updates_ready.wait(min(left, 0.5))
+
+    def _m_deleteWebhook(self, params: dict[str, Any], call: Call) -> Any:
+        return True
+
+    def _m_setMyCommands(self, params: dict[str, Any], call: Call) -> Any:
+        return True
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any], call: Call) -> Any:
         return True
