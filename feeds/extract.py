@@ -18,7 +18,7 @@ from feeds.dates import parse_date
 from feeds.language import split_languages
 from feeds.models import Article
 from feeds.pagedate import meta_date, page_date
-from feeds.sources import SourceSettings
+from feeds.sources import DEFAULT_SELECTORS, SourceSettings
 from feeds.urls import host_of, normalise_url
 
 SUMMARY_CHARS = 320
@@ -64,7 +64,13 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
 
     body = _select_first(tree, source.selectors.get("body", "article"))
     blocks = _blocks_of(body, source, page_url, title) if body is not None else []
-    if sum(len(b.text) for b in blocks) < 80:
+    # The default `article` may be a teaser card, so a short match there means "look again";
+    # an operator's own body selector is trusted for a short note (a two-line statement),
+    # where trafilatura would pull in the related-post teasers around it.
+    default_body = DEFAULT_SELECTORS["body"]
+    trusted = (source.selectors.get("body", default_body) != default_body
+               and any(b.text for b in blocks))
+    if not trusted and sum(len(b.text) for b in blocks) < 80:
         blocks = _trafilatura_blocks(html, page_url, title)
     if not blocks:
         raise ExtractError("no article body found (check the body selector)")

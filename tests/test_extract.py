@@ -50,6 +50,20 @@ def test_a_page_the_selectors_miss_is_read_with_trafilatura() -> None:
         assert chrome not in article.body_text
 
 
+def test_a_short_note_under_the_operators_body_selector_keeps_to_that_note() -> None:
+    teasers = "".join(f"<article class='card'><h3><a href='/n/{n}'>Related: Loujain al-Hathloul "
+                      f"case, hearing number {n} postponed again by the court</a></h3>"
+                      f"<p>{PARAGRAPHS[n % 3]}</p></article>" for n in range(4))
+    page = (f"<html lang='en'><head><title>Statement</title></head><body><h1>Statement</h1>"
+            f"<div class='note'><p>We welcome today's release of Salma al-Shehab.</p></div>"
+            f"<aside><h2>Related</h2>{teasers}</aside></body></html>")
+    source = SourceSettings(name="other", title="Other NGO", url="https://ngo.example/",
+                            listings=SOURCE.listings, selectors={"body": "div.note"})
+    [article] = extract_articles(page, "https://ngo.example/n/9", source, now=NOW)
+    # Someone following "Loujain al-Hathloul" must not be alerted by the sidebar.
+    assert article.body_text == "We welcome today's release of Salma al-Shehab."
+
+
 def test_a_page_without_any_text_is_an_extract_error_with_a_reason() -> None:
     with pytest.raises(ExtractError, match="body"):
         extract_articles("<html><head><title>Empty</title></head><body></body></html>",
