@@ -1,0 +1,335 @@
+"""Walk a site from one URL, within a page budget, and infer its source settings: languages,
+each language's listing and pagination, the article URL pattern, the article selectors.
+
+Every page goes through the project's Fetcher (politeness, size caps, no other host).
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import feedparser
+from selectolax.lexbor import LexborHTMLParser
+
+from feeds.discover import links as L
+from feeds.discover import template as T
+from feeds.extract import ExtractError, extract_articles
+from feeds.fetcher import Fetcher, FetchError
+from feeds.models import Article
+from feeds.sources import DEFAULT_REMOVE, Listing, SourceSettings
+from feeds.urls import host_of, normalise_url
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PAGE_BUDGET = 40
+SAMPLES_PER_LANGUAGE = 4
+MAX_LISTING_CANDIDATES = 4
+
+
+class DiscoverError(Exception):
+    """Discovery could not start (the first page failed); the message is one line."""
+
+
+@dataclass(frozen=True)
+class Guess:
+    """An inferred value, how sure it is ("sure", "likely", "guess", "none"), why, and what
+    the operator should check."""
+
+    value: str
+    sure: str
+    evidence: str
+    check: str = ""
+
+
+@dataclass
+class LanguageFinding:
+    lang: str
+    entry_url: str
+    found_by: str
+    listing: Guess | None = None
+    first_page: int = 1
+    max_pages: int = 1
+    pagination: Guess | None = None
+    feed_url: str | None = None
+    article_urls: list[str] = field(default_factory=list)
+    feed_dates: dict[str, datetime] = field(default_factory=dict)
+    anchor_texts: dict[str, list[str]] = field(default_factory=dict)  # listing link texts
+    previews: list[Article] = field(default_factory=list)
+    preview_errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Discovery:
+    start_url: str
+    name: str
+    title: str
+    home_url: str
+    language_form: str = ""
+    languages: list[LanguageFinding] = field(default_factory=list)
+    link_pattern: Guess | None = None
+    selectors: dict[str, Guess] = field(default_factory=dict)
+    remove_extra: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    pages_fetched: int = 0
+
+    def source_settings(self) -> SourceSettings:
+        """The settings the configuration block describes (for previews and checks)."""
+        selectors = dict(SourceSettings(name="x", title="x").selectors)
+        selectors.update({k: g.value for k, g in self.selectors.items() if g.value})
+        listings = tuple(Listing(lang=f.lang, url=f.listing.value, first_page=f.first_page,
+                                 max_pages=f.max_pages)
+                         for f in self.languages if f.listing is not None)
+        return SourceSettings(
+            name=self.name, title=self.title, url=self.home_url, listings=listings,
+            link_pattern=self.link_pattern.value if self.link_pattern else
+            SourceSettings.link_pattern, selectors=selectors,
+            remove=(*DEFAULT_REMOVE, *self.remove_extra))
+
+
+class _Budget:
+    """Pages fetched so far, refused past the cap: discovery stays polite on any site."""
+
+    def __init__(self, fetcher: Fetcher, hosts: frozenset[str], cap: int) -> None:
+        self.fetcher, self.hosts, self.cap = fetcher, hosts, cap
+        self.fetched = 0
+        self.cache: dict[str, str | None] = {}
+
+    async def get(self, url: str) -> str | None:
+        """The page's text, None when it failed or the budget is spent (logged, not raised)."""
+        if url in self.cache:
+            return self.cache[url]
+        if self.fetched >= self.cap:
+            log.info("discover: page budget of %d spent; %s not fetched", self.cap, url)
+            return None
+        self.fetched += 1
+        try:
+            page = await self.fetcher.fetch(url, allowed_hosts=self.hosts)
+        except FetchError as exc:
+            log.info("discover: %s", exc)
+            self.cache[url] = None
+            return None
+        self.cache[url] = page.text
+        return page.text
+
+
+async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str | None = None,
+                        page_budget: int = DEFAULT_PAGE_BUDGET) -> Discovery:
+    start = normalise_url(url)
+    hosts = SourceSettings(name="discover", title="", url=start).hosts
+    budget = _Budget(fetcher, hosts, page_budget)
+    text = await budget.get(start)
+    if text is None:
+        raise DiscoverError(f"discover: {start} could not be fetched (see -v for why)")
+    tree = LexborHTMLParser(text)
+    found = Discovery(start_url=start, name=name or _name_for(start),
+                      title=_site_title(tree, start), home_url=_home(start))
+
+    versions = L.language_versions(tree, start)
+    if not versions:
+        versions = {"und": (start, "no language marked: one language assumed")}
+        found.notes.append("the site marks no language (<html lang>, hreflang, switcher): "
+                           "listings are written under 'und'; rename it to the language code")
+    found.language_form = L.language_form({k: v[0] for k, v in versions.items()})
+    langs = frozenset(versions)
+    for lang, (entry, how) in versions.items():
+        finding = LanguageFinding(lang, entry, how)
+        found.languages.append(finding)
+        await _find_listing(finding, budget, langs, found)
+
+    groups = [s for f in found.languages for s in _shapes_of(f, langs)]
+    if groups:
+        pattern = L.link_pattern(sorted(set(groups)), sorted(langs))
+        shown = ", ".join(sorted({"/" + "/".join(g) for g in groups}))
+        found.link_pattern = Guess(pattern, "likely", f"the article links on the listings "
+                                   f"have these URL shapes: {shown}",
+                                   "no menu or tag page matches: see the previews")
+    await _verify_with_feeds(found, budget, now)
+
+    samples = await _samples(found, budget)
+    _infer_selectors(found, samples, now)
+    _previews(found, samples, now)
+    found.pages_fetched = budget.fetched
+    if budget.fetched >= page_budget:
+        found.notes.append(f"stopped at the page budget ({page_budget} pages): some findings "
+                           "rest on fewer pages than usual")
+    return found
+
+
+# ---- listings --------------------------------------------------------------------------
+
+
+async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozenset[str],
+                        found: Discovery) -> None:
+    text = await budget.get(finding.entry_url)
+    if text is None:
+        found.notes.append(f"{finding.lang}: {finding.entry_url} could not be fetched")
+        return
+    tree = LexborHTMLParser(text)
+    candidates: dict[str, str] = {finding.entry_url: "the language's page itself"}
+    for link in L.page_links(tree, finding.entry_url):
+        words = link.text.strip().casefold()
+        if words in L.LISTING_WORDS and link.url not in candidates:
+            candidates[link.url] = f'the menu link "{link.text}"'
+        feed = L.feed_links(tree, finding.entry_url)
+        if feed and finding.feed_url is None:
+            finding.feed_url = feed[0][0]
+    best: tuple[float, str, str, L.NextPage | None, list[str]] | None = None
+    for url, how in list(candidates.items())[:MAX_LISTING_CANDIDATES]:
+        page = await budget.get(url)
+        if page is None:
+            continue
+        page_tree = LexborHTMLParser(page)
+        links = L.page_links(page_tree, url)
+        articles = [u for g in L.article_groups(links, langs, exclude=frozenset({url}))
+                    for u in g.urls]
+        nxt = L.next_page(page_tree, url)
+        score = len(articles) + (5 if nxt else 0) + (2 if how.startswith("the menu") else 0)
+        if best is None or score > best[0]:
+            best = (score, url, how, nxt, articles)
+    if best is None or not best[4]:
+        found.notes.append(f"{finding.lang}: no page linking to several articles was found "
+                           f"from {finding.entry_url}; give the listing URL to discover")
+        return
+    _, url, how, nxt, articles = best
+    listing_text = budget.cache.get(url) or ""
+    for link in L.page_links(LexborHTMLParser(listing_text), url):
+        finding.anchor_texts.setdefault(link.url, []).append(link.text)
+    ordered = list(dict.fromkeys(articles))
+    listing = Guess(url, "likely", f"{how} links to {len(ordered)} article-like URLs",
+                    "it is the page of newest articles of this language")
+    finding.article_urls = ordered
+    if nxt is not None:
+        template = L.page_template(url, nxt.url)
+        second = await budget.get(nxt.url)
+        if template is not None and second is not None:
+            second_links = L.page_links(LexborHTMLParser(second), nxt.url)
+            shapes = {L.shape_of(u, langs) for u in ordered}
+            more = [k.url for k in second_links if L.shape_of(k.url, langs) in shapes]
+            new = [u for u in dict.fromkeys(more) if u not in ordered]
+            chrome = {u for u in more if u in ordered}
+            # Links on both pages are the sidebar's, not the listing's.
+            finding.article_urls = [u for u in ordered if u not in chrome] or ordered
+            sure = "sure" if new else "guess"
+            finding.listing = Guess(template.url, sure, f"{listing.evidence}; page 2 "
+                                    f"({nxt.url}) shows {len(new)} other articles",
+                                    listing.check)
+            finding.pagination = Guess(template.url, sure, f"{nxt.evidence}: "
+                                       f"{template.evidence}",
+                                       "page 2 of the listing shows older articles")
+            finding.first_page, finding.max_pages = template.first_page, 5
+            return
+        found.notes.append(f"{finding.lang}: a next link ({nxt.url}) with no page number "
+                           "in it, or page 2 could not be fetched")
+    finding.listing = listing
+    finding.pagination = Guess("", "none", "no next-page link on the listing",
+                               "if the listing has more pages, put {page} in its URL and "
+                               "raise max_pages")
+    finding.max_pages = 1
+
+
+def _shapes_of(finding: LanguageFinding, langs: frozenset[str]) -> list[tuple[str, ...]]:
+    return [L.shape_of(u, langs) for u in finding.article_urls]
+
+
+async def _verify_with_feeds(found: Discovery, budget: _Budget, now: datetime) -> None:
+    """A feed the site advertises names its newest articles: they confirm the pattern, and
+    their dates check the date selector."""
+    pattern = re.compile(found.link_pattern.value) if found.link_pattern else None
+    for finding in found.languages:
+        if finding.feed_url is None:
+            continue
+        text = await budget.get(finding.feed_url)
+        if text is None:
+            continue
+        parsed = feedparser.parse(text)
+        entries = [e for e in parsed.entries if e.get("link")]
+        if not entries:
+            continue
+        urls = [normalise_url(e["link"], finding.feed_url) for e in entries]
+        matched = [u for u in urls if pattern and pattern.search(urlsplit(u).path or "/")]
+        finding.feed_dates = {
+            normalise_url(e["link"], finding.feed_url): datetime.fromtimestamp(
+                calendar.timegm(e.published_parsed), UTC)
+            for e in entries if e.get("published_parsed")}
+        found.notes.append(
+            f"{finding.lang}: the site advertises a feed, {finding.feed_url} ({len(urls)} "
+            f"items; the link pattern matches {len(matched)} of them). It was used to find "
+            "articles; the listing is still scraped for full pages and older articles")
+        for url in urls:
+            if url not in finding.article_urls and host_of(url) == host_of(found.start_url):
+                finding.article_urls.append(url)
+
+
+# ---- articles --------------------------------------------------------------------------
+
+
+async def _samples(found: Discovery, budget: _Budget) -> list[T.Sample]:
+    samples = []
+    for finding in found.languages:
+        for url in finding.article_urls[:SAMPLES_PER_LANGUAGE]:
+            text = await budget.get(url)
+            if text is not None:
+                samples.append(T.Sample(url, text, finding.lang,
+                                        tuple(finding.anchor_texts.get(url, ())),
+                                        finding.feed_dates.get(url)))
+    return samples
+
+
+def _infer_selectors(found: Discovery, samples: list[T.Sample], now: datetime) -> None:
+    if not samples:
+        found.notes.append("no article page could be read: selectors are left at the defaults")
+        return
+    repeated = T.repeated_texts(samples)
+    body, _ = T.infer_body(samples, repeated)
+    title = T.infer_title(samples, body.selector)
+    date = T.infer_date(samples, body.selector, now)
+    for key, inferred in (("title", title), ("date", date), ("body", body)):
+        found.selectors[key] = Guess(inferred.selector, inferred.sure, inferred.evidence,
+                                     inferred.check)
+    if body.selector:
+        found.remove_extra = T.chrome_inside(samples, body.selector, repeated)
+
+
+def _previews(found: Discovery, samples: list[T.Sample], now: datetime) -> None:
+    source = found.source_settings()
+    for finding in found.languages:
+        for sample in [s for s in samples if s.lang == finding.lang][:3]:
+            try:
+                articles = extract_articles(sample.html, sample.url, source, now=now)
+            except ExtractError as exc:
+                finding.preview_errors.append(f"{sample.url}: {exc}")
+                continue
+            finding.previews.extend(articles[:1])
+
+
+# ---- names -----------------------------------------------------------------------------
+
+
+def _name_for(url: str) -> str:
+    host = host_of(url)
+    if re.fullmatch(r"[\d.]+|\[.*\]|localhost", host):
+        return "site"
+    labels = [p for p in host.split(".") if p not in ("www", "en", "ar", "fr")]
+    return re.sub(r"[^a-z0-9]+", "-", (labels[-2] if len(labels) >= 2 else labels[0]).lower())
+
+
+def _home(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+def _site_title(tree: LexborHTMLParser, url: str) -> str:
+    node = tree.css_first('meta[property="og:site_name"]')
+    if node is not None and node.attributes.get("content"):
+        return (node.attributes.get("content") or "").strip()
+    title = tree.css_first("title")
+    text = " ".join(title.text().split()) if title is not None else ""
+    for sep in (" | ", " – ", " — ", " - "):
+        if sep in text:
+            return text.rsplit(sep, 1)[1].strip()
+    return text or host_of(url)
