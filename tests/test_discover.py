@@ -132,3 +132,29 @@ def test_discovery_stops_at_its_page_budget() -> None:
         found = asyncio.run(discover(site.home_url, FAST, name="lab", page_budget=4))
     assert found.pages_fetched == 4
     assert any("page budget (4 pages)" in note for note in found.notes)
+
+
+@pytest.mark.parametrize("site_name", SITE_NAMES)
+def test_an_article_page_leads_to_the_same_configuration_as_the_home_page(
+        site_name: str, tmp_path: Path) -> None:
+    with started(site_name) as site:
+        article = next(e.url for e in site.expected if e.lang == "ar")
+        written = {}
+        for label, url in (("home", site.start_url), ("article", article)):
+            path = tmp_path / f"{label}.toml"
+            _discover_into(path, url, site_name)
+            written[label] = tomllib.loads(path.read_text(encoding="utf-8"))["sources"][0]
+    for source in written.values():
+        del source["title"]  # the site's name in the start page's language
+    assert written["article"] == written["home"]
+
+
+def test_a_site_that_cannot_be_reached_is_one_line_and_exit_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with LangQuerySite() as site:
+        dead = site.base_url + "/"
+    path = tmp_path / "config.toml"
+    assert main(["discover", dead, "--write", str(path)]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith(f"error: discover: {dead}: ")
+    assert not path.exists()

@@ -21,14 +21,14 @@ from feeds.discover import template as T
 from feeds.extract import ExtractError, extract_articles
 from feeds.fetcher import Fetcher, FetchError
 from feeds.models import Article
-from feeds.sources import DEFAULT_REMOVE, Listing, SourceSettings
+from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, Listing, SourceSettings
 from feeds.urls import host_of, normalise_url
 
 log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_BUDGET = 40
 SAMPLES_PER_LANGUAGE = 4
-MAX_LISTING_CANDIDATES = 4
+MAX_LISTING_CANDIDATES = 5
 
 
 class DiscoverError(Exception):
@@ -58,6 +58,7 @@ class LanguageFinding:
     feed_url: str | None = None
     article_urls: list[str] = field(default_factory=list)
     feed_dates: dict[str, datetime] = field(default_factory=dict)
+    listing_links: list[str] = field(default_factory=list)  # every link of the listing
     anchor_texts: dict[str, list[str]] = field(default_factory=dict)  # listing link texts
     previews: list[Article] = field(default_factory=list)
     preview_errors: list[str] = field(default_factory=list)
@@ -79,7 +80,7 @@ class Discovery:
 
     def source_settings(self) -> SourceSettings:
         """The settings the configuration block describes (for previews and checks)."""
-        selectors = dict(SourceSettings(name="x", title="x").selectors)
+        selectors = dict(DEFAULT_SELECTORS)
         selectors.update({k: g.value for k, g in self.selectors.items() if g.value})
         listings = tuple(Listing(lang=f.lang, url=f.listing.value, first_page=f.first_page,
                                  max_pages=f.max_pages)
@@ -97,7 +98,9 @@ class _Budget:
     def __init__(self, fetcher: Fetcher, hosts: frozenset[str], cap: int) -> None:
         self.fetcher, self.hosts, self.cap = fetcher, hosts, cap
         self.fetched = 0
+        self.refused = 0  # pages not fetched for the cap
         self.cache: dict[str, str | None] = {}
+        self.errors: dict[str, str] = {}
 
     async def get(self, url: str) -> str | None:
         """The page's text, None when it failed or the budget is spent (logged, not raised)."""
@@ -105,12 +108,14 @@ class _Budget:
             return self.cache[url]
         if self.fetched >= self.cap:
             log.info("discover: page budget of %d spent; %s not fetched", self.cap, url)
+            self.refused += 1
             return None
         self.fetched += 1
         try:
             page = await self.fetcher.fetch(url, allowed_hosts=self.hosts)
         except FetchError as exc:
             log.info("discover: %s", exc)
+            self.errors[url] = exc.reason
             self.cache[url] = None
             return None
         self.cache[url] = page.text
@@ -124,7 +129,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
     budget = _Budget(fetcher, hosts, page_budget)
     text = await budget.get(start)
     if text is None:
-        raise DiscoverError(f"discover: {start} could not be fetched (see -v for why)")
+        raise DiscoverError(f"discover: {start}: {budget.errors.get(start, 'not fetched')}")
     tree = LexborHTMLParser(text)
     found = Discovery(start_url=start, name=name or _name_for(start),
                       title=_site_title(tree, start), home_url=_home(start))
@@ -143,18 +148,14 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
 
     groups = [s for f in found.languages for s in _shapes_of(f, langs)]
     if groups:
-        pattern = L.link_pattern(sorted(set(groups)), sorted(langs))
-        shown = ", ".join(sorted({"/" + "/".join(g) for g in groups}))
-        found.link_pattern = Guess(pattern, "likely", f"the article links on the listings "
-                                   f"have these URL shapes: {shown}",
-                                   "no menu or tag page matches: see the previews")
+        found.link_pattern = _pattern_guess(found, groups, sorted(langs))
     await _verify_with_feeds(found, budget, now)
 
     samples = await _samples(found, budget)
     _infer_selectors(found, samples, now)
     _previews(found, samples, now)
     found.pages_fetched = budget.fetched
-    if budget.fetched >= page_budget:
+    if budget.refused:
         found.notes.append(f"stopped at the page budget ({page_budget} pages): some findings "
                            "rest on fewer pages than usual")
     return found
@@ -171,13 +172,17 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
         return
     tree = LexborHTMLParser(text)
     candidates: dict[str, str] = {finding.entry_url: "the language's page itself"}
-    for link in L.page_links(tree, finding.entry_url):
-        words = link.text.strip().casefold()
-        if words in L.LISTING_WORDS and link.url not in candidates:
+    links = L.page_links(tree, finding.entry_url)
+    for link in links:
+        if link.text.strip().casefold() in L.LISTING_WORDS and link.url not in candidates:
             candidates[link.url] = f'the menu link "{link.text}"'
-        feed = L.feed_links(tree, finding.entry_url)
-        if feed and finding.feed_url is None:
-            finding.feed_url = feed[0][0]
+    # Many sites list their newest articles on the home page alone (WordPress's default).
+    for link in links:
+        if L.is_home_link(link, langs) and link.url not in candidates:
+            candidates[link.url] = f'the home page link "{link.text}"'
+    feed = L.feed_links(tree, finding.entry_url)
+    if feed:
+        finding.feed_url = feed[0][0]
     best: tuple[float, str, str, L.NextPage | None, list[str]] | None = None
     for url, how in list(candidates.items())[:MAX_LISTING_CANDIDATES]:
         page = await budget.get(url)
@@ -189,6 +194,10 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
                     for u in g.urls]
         nxt = L.next_page(page_tree, url)
         score = len(articles) + (5 if nxt else 0) + (2 if how.startswith("the menu") else 0)
+        if L.shape_of(url, langs) in {L.shape_of(u, langs) for u in articles}:
+            score -= 20  # an article page: its "see also" links make no listing
+        if finding.feed_url is None and (feed := L.feed_links(page_tree, url)):
+            finding.feed_url = feed[0][0]
         if best is None or score > best[0]:
             best = (score, url, how, nxt, articles)
     if best is None or not best[4]:
@@ -203,6 +212,7 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
     listing = Guess(url, "likely", f"{how} links to {len(ordered)} article-like URLs",
                     "it is the page of newest articles of this language")
     finding.article_urls = ordered
+    finding.listing_links = [k.url for k in L.page_links(LexborHTMLParser(listing_text), url)]
     if nxt is not None:
         template = L.page_template(url, nxt.url)
         second = await budget.get(nxt.url)
@@ -230,6 +240,25 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
                                "if the listing has more pages, put {page} in its URL and "
                                "raise max_pages")
     finding.max_pages = 1
+
+
+def _pattern_guess(found: Discovery, groups: list[tuple[str, ...]], langs: list[str]) -> Guess:
+    """The pattern, tried on every link of the listings: sure when it takes all the article
+    links and none of the others (menus, pagers, tags)."""
+    pattern = L.link_pattern(sorted(set(groups)), langs)
+    compiled = re.compile(pattern)
+    shown = ", ".join(sorted({"/" + "/".join(g) for g in groups}))
+    langset = frozenset(langs)
+    shapes = set(groups)
+    listed = {u for f in found.languages for u in f.listing_links}
+    others = {u for u in listed if L.shape_of(u, langset) not in shapes}
+    strays = sorted(u for u in others if compiled.search(urlsplit(u).path or "/"))
+    evidence = (f"the article links on the listings have these URL shapes: {shown}; it "
+                f"takes {len(strays)} of the {len(others)} other links there (menus, pagers)")
+    if strays:
+        return Guess(pattern, "guess", evidence, "should these be articles? " + ", ".join(
+            strays[:3]))
+    return Guess(pattern, "sure", evidence, "")
 
 
 def _shapes_of(finding: LanguageFinding, langs: frozenset[str]) -> list[tuple[str, ...]]:

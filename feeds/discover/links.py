@@ -23,6 +23,7 @@ LISTING_WORDS = (
     "stories", "articles", "posts", "الأخبار", "أخبار", "آخر الأخبار", "الاخبار", "اخبار",
     "المستجدات", "بيانات صحفية", "actualités", "actualites", "nouvelles", "noticias",
 )  # fmt: skip
+HOME_WORDS = ("home", "home page", "الرئيسية", "الصفحة الرئيسية", "accueil", "inicio")
 NEXT_WORDS = ("next", "next page", "older posts", "older", "more", "التالي", "الصفحة التالية",
               "التالية", "الأقدم", "suivant", "page suivante", "siguiente")
 PREV_WORDS = ("previous", "prev", "newer posts", "السابق", "الصفحة السابقة", "précédent")
@@ -66,6 +67,14 @@ def page_lang(tree: LexborHTMLParser) -> str:
     lang = (node.attributes.get("lang") or "") if node is not None else ""
     primary = lang.strip().split("-")[0].split("_")[0].lower()
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else ""
+
+
+def is_home_link(link: Link, langs: frozenset[str]) -> bool:
+    """A link to the site's (or a language's) home page: rel=home, "Home", or a path of
+    `/` or `/ar/` alone."""
+    segments = [s for s in urlsplit(link.url).path.split("/") if s]
+    return ("home" in link.rel.split() or link.text.strip().casefold() in HOME_WORDS
+            or not segments or (len(segments) == 1 and segments[0] in langs))
 
 
 # ---- languages -------------------------------------------------------------------------
