@@ -71,6 +71,10 @@ def report_lines(found: Discovery) -> list[str]:
             lines.append(f"  first_page = {finding.first_page}, max_pages = {finding.max_pages}")
         if finding.feed_url:
             lines.append(f"  feed: {finding.feed_url} (advertised; used to find articles)")
+            if finding.use_feed is not None:
+                verdict = "yes" if finding.use_feed.sure == "sure" else "no"
+                lines.append(f"  read the feed instead of the listing: {verdict} "
+                             f"({finding.use_feed.evidence})")
     lines += _guess("link pattern", found.link_pattern)
     for key in ("title", "date", "body"):
         lines += _guess(f"selectors.{key}", found.selectors.get(key))

@@ -42,7 +42,7 @@ class SiteUnderTest:
     expected: tuple[Expected, ...]
 
 
-def _corpus_expected(site: press_site.PressSite | drupal_site.DrupalSite
+def corpus_expected(site: press_site.PressSite | drupal_site.DrupalSite
                      | langquery_site.LangQuerySite, chrome: tuple[str, ...]) -> tuple[
                          Expected, ...]:
     found = []
@@ -72,7 +72,7 @@ def started(name: str) -> Iterator[SiteUnderTest]:
     modules = {"press": press_site, "drupal": drupal_site, "langquery": langquery_site}
     with classes[name]() as site:
         yield SiteUnderTest(name, site.home_url,
-                            _corpus_expected(site, modules[name].CHROME))
+                            corpus_expected(site, modules[name].CHROME))
 
 
 SITE_NAMES = ("press", "drupal", "langquery", "replica")

@@ -19,7 +19,14 @@ from bot.discover import discover, run_discover
 from feeds.extract import extract_articles
 from feeds.fetcher import Fetcher
 from feeds.sources import FetchSettings, SourceSettings
-from tests.discover_sites import SITE_NAMES, Expected, find_article, score, started
+from tests.discover_sites import (
+    SITE_NAMES,
+    Expected,
+    corpus_expected,
+    find_article,
+    score,
+    started,
+)
 from tests.fakes.langquery_site import LangQuerySite
 
 FAST = FetchSettings(per_host_delay_seconds=0)
@@ -111,7 +118,8 @@ def test_cli_prints_evidence_previews_and_the_advertised_feed(
     assert 'a language switcher link "عربي"' in out
     assert "selectors.title: div.story-title   [sure]" in out
     assert out.count("    title: ") == 6  # three previews per language
-    assert "# [sources.feeds]" in path.read_text(encoding="utf-8")
+    assert f"# The site's ar feed, {base}/rss?lang=ar, is not used" in path.read_text(
+        encoding="utf-8")
     assert main(["config", "check", "--config", str(path)]) == 0
 
 
@@ -158,3 +166,38 @@ def test_a_site_that_cannot_be_reached_is_one_line_and_exit_1(
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1 and out[0].startswith(f"error: discover: {dead}: ")
     assert not path.exists()
+
+
+def test_a_feed_with_whole_articles_is_read_instead_of_the_listing(tmp_path: Path) -> None:
+    """The feed is used when its entries hold the whole text of their pages; the written
+    config reads it, and the check pass gets every entry's fields from it."""
+    path = tmp_path / "config.toml"
+    path.write_text(EXISTING, encoding="utf-8")
+    with LangQuerySite(full_feed=True) as site:
+        _discover_into(path, site.home_url, "lab")
+        source = tomllib.loads(path.read_text(encoding="utf-8"))["sources"][0]
+        assert source["feeds"] == {"en": f"{site.base_url}/rss?lang=en",
+                                   "ar": f"{site.base_url}/rss?lang=ar"}
+        assert "listings" not in source
+        assert main(["config", "check", "--config", str(path)]) == 0
+        config = load_config(path)
+        parts = build_parts(config)
+        try:
+            asyncio.run(check_sources(config, parts.store))
+            stored = parts.store.latest(limit=100)
+        finally:
+            parts.engine.dispose()
+        expected = [e for e in corpus_expected(site, ()) if e.url in {a.url for a in stored}]
+    assert len(stored) == len(expected) == 10  # the feed's five newest, in each language
+    assert {e.url: [k for k, ok in score(find_article(stored, e), e).items() if not ok]
+            for e in expected} == {e.url: [] for e in expected}
+
+
+def test_a_feed_of_summaries_is_named_but_the_listing_is_scraped(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    with LangQuerySite() as site:
+        _discover_into(path, site.home_url, "lab")
+    text = path.read_text(encoding="utf-8")
+    assert "feeds" not in tomllib.loads(text)["sources"][0]
+    assert ("is not used: 0 of the 4 articles compared have their whole text in the feed "
+            "(the feed carries summaries)") in text

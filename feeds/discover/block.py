@@ -7,7 +7,7 @@ import json
 import tomllib
 from pathlib import Path
 
-from feeds.discover.crawl import Discovery, Guess
+from feeds.discover.crawl import Discovery, Guess, LanguageFinding
 from feeds.sources import DEFAULT_REMOVE
 
 
@@ -27,6 +27,12 @@ def _comment(guess: Guess | None, indent: str = "") -> list[str]:
     if guess.check:
         lines.append(f"{indent}#   check: {guess.check}")
     return lines
+
+
+def _listing(finding: LanguageFinding) -> str:
+    url = finding.listing.value if finding.listing is not None else ""
+    return (f"{{ url = {_string(url)}, first_page = {finding.first_page}, "
+            f"max_pages = {finding.max_pages} }}")
 
 
 def source_block(found: Discovery) -> str:
@@ -52,24 +58,31 @@ def source_block(found: Discovery) -> str:
         lines.append("# removed, with the defaults.")
         items = ", ".join(_string(s) for s in (*DEFAULT_REMOVE, *found.remove_extra))
         lines.append(f"remove = [{items}]")
-    lines.append("[sources.listings]")
-    for finding in found.languages:
-        if finding.listing is None:
-            continue
+    by_feed = [f for f in found.languages if f.use_feed is not None and f.use_feed.sure == "sure"]
+    scraped = [f for f in found.languages if f.listing is not None and f not in by_feed]
+    if scraped:
+        lines.append("[sources.listings]")
+    for finding in scraped:
         lines.append(f"# {finding.lang}: found by {finding.found_by}")
         lines += _comment(finding.listing)
         if finding.pagination is not None and finding.pagination.value:
             lines.append(f"# pagination: {finding.pagination.evidence}")
         elif finding.pagination is not None:
             lines += _comment(finding.pagination)
-        lines.append(f"{finding.lang} = {{ url = {_string(finding.listing.value)}, first_page = "
-                     f"{finding.first_page}, max_pages = {finding.max_pages} }}")
-    feeds = [f for f in found.languages if f.feed_url]
-    if feeds:
-        lines.append("# The site advertises feeds. To read them instead of scraping (summaries")
-        lines.append("# only, no older articles), use these in place of [sources.listings]:")
-        lines.append("# [sources.feeds]")
-        lines += [f"# {f.lang} = {_string(f.feed_url or '')}" for f in feeds]
+        lines.append(f"{finding.lang} = {_listing(finding)}")
+        if finding.feed_url:
+            lines.append(f"# The site's {finding.lang} feed, {finding.feed_url}, is not used: "
+                         + (finding.use_feed.evidence if finding.use_feed else "not compared"))
+    if by_feed:
+        lines.append("[sources.feeds]")
+    for finding in by_feed:
+        lines.append(f"# {finding.lang}: found by {finding.found_by}")
+        lines += _comment(finding.use_feed)
+        lines.append(f"{finding.lang} = {_string(finding.feed_url or '')}")
+        if finding.listing is not None:
+            lines.append("# The listing, to scrape instead (older articles too): under "
+                         "[sources.listings],")
+            lines.append(f"# {finding.lang} = {_listing(finding)}")
     chosen = {k: g for k, g in found.selectors.items() if g.value}
     if chosen:
         lines.append("[sources.selectors]")

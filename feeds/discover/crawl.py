@@ -58,6 +58,9 @@ class LanguageFinding:
     feed_url: str | None = None
     article_urls: list[str] = field(default_factory=list)
     feed_dates: dict[str, datetime] = field(default_factory=dict)
+    feed_text: dict[str, int] = field(default_factory=dict)  # entry URL -> characters of text
+    # The feed in place of the listing: set when its entries carry whole articles.
+    use_feed: Guess | None = None
     listing_links: list[str] = field(default_factory=list)  # every link of the listing
     anchor_texts: dict[str, list[str]] = field(default_factory=dict)  # listing link texts
     previews: list[Article] = field(default_factory=list)
@@ -281,14 +284,18 @@ async def _verify_with_feeds(found: Discovery, budget: _Budget, now: datetime) -
             continue
         urls = [normalise_url(e["link"], finding.feed_url) for e in entries]
         matched = [u for u in urls if pattern and pattern.search(urlsplit(u).path or "/")]
+        for entry, entry_url in zip(entries, urls, strict=True):
+            contents = entry.get("content") or []
+            html = contents[0].get("value", "") if contents else entry.get("summary", "")
+            finding.feed_text[entry_url] = len(T.clean(LexborHTMLParser(html).text()))
         finding.feed_dates = {
             normalise_url(e["link"], finding.feed_url): datetime.fromtimestamp(
                 calendar.timegm(e.published_parsed), UTC)
             for e in entries if e.get("published_parsed")}
         found.notes.append(
             f"{finding.lang}: the site advertises a feed, {finding.feed_url} ({len(urls)} "
-            f"items; the link pattern matches {len(matched)} of them). It was used to find "
-            "articles; the listing is still scraped for full pages and older articles")
+            f"items; the link pattern matches {len(matched)} of them): its links and dates "
+            "were used to find and check articles")
         for url in urls:
             if url not in finding.article_urls and host_of(url) == host_of(found.start_url):
                 finding.article_urls.append(url)
@@ -325,15 +332,30 @@ def _infer_selectors(found: Discovery, samples: list[T.Sample], now: datetime) -
 
 
 def _previews(found: Discovery, samples: list[T.Sample], now: datetime) -> None:
+    """Three articles per language as the found settings read them; and whether the feed,
+    where there is one, carries as much of each article as its page."""
     source = found.source_settings()
     for finding in found.languages:
-        for sample in [s for s in samples if s.lang == finding.lang][:3]:
+        compared = full = 0
+        for index, sample in enumerate(s for s in samples if s.lang == finding.lang):
             try:
                 articles = extract_articles(sample.html, sample.url, source, now=now)
             except ExtractError as exc:
                 finding.preview_errors.append(f"{sample.url}: {exc}")
                 continue
-            finding.previews.extend(articles[:1])
+            if index < 3:
+                finding.previews.extend(articles[:1])
+            if sample.url in finding.feed_text and articles:
+                compared += 1
+                full += finding.feed_text[sample.url] >= 0.8 * len(articles[0].body_text)
+        if finding.feed_url and compared:
+            whole = full == compared
+            finding.use_feed = Guess(
+                finding.feed_url, "sure" if whole else "none",
+                f"{full} of the {compared} articles compared have their whole text in the "
+                f"feed" + ("" if whole else " (the feed carries summaries)"),
+                "the feed is read instead of the listing: no scraping, only its newest "
+                "entries" if whole else "")
 
 
 # ---- names -----------------------------------------------------------------------------

@@ -34,7 +34,13 @@ _WORDS = {
 
 
 class LangQuerySite(HtmlSite):
+    """`full_feed`: the feed's entries carry the whole article (content:encoded), not only
+    its first paragraph."""
+
     name = "langquery-site"
+
+    def __init__(self, *, full_feed: bool = False) -> None:
+        self.full_feed = full_feed
 
     def story_id(self, post: CorpusPost) -> int:
         return 4000 + post.number
@@ -144,9 +150,12 @@ class LangQuerySite(HtmlSite):
             f"<item><title>{html.escape(p.version(lang).title)}</title>"
             f"<link>{self.post_url(p, lang)}</link>"
             f"<pubDate>{format_datetime(datetime.combine(p.date, time(9), UTC))}</pubDate>"
-            f"<description>{html.escape(p.version(lang).paragraphs[0])}</description></item>"
+            f"<description>{html.escape(p.version(lang).paragraphs[0])}</description>"
+            + (f"<content:encoded><![CDATA[{body_html(p.version(lang))}]]></content:encoded>"
+               if self.full_feed else "") + "</item>"
             for p in newest_first()[:5])
-        return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+                'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
                 f"<title>{w['site']}</title><link>{self.base_url}/?lang={lang}</link>"
                 f"<description>{w['site']}</description><language>{lang}</language>"
                 f"{items}</channel></rss>")
