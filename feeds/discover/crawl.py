@@ -58,6 +58,7 @@ class LanguageFinding:
     feed_url: str | None = None
     article_urls: list[str] = field(default_factory=list)
     feed_dates: dict[str, datetime] = field(default_factory=dict)
+    card_dates: dict[str, datetime] = field(default_factory=dict)  # dates the listing shows
     feed_text: dict[str, int] = field(default_factory=dict)  # entry URL -> characters of text
     # The feed in place of the listing: set when its entries carry whole articles.
     use_feed: Guess | None = None
@@ -147,7 +148,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
     for lang, (entry, how) in versions.items():
         finding = LanguageFinding(lang, entry, how)
         found.languages.append(finding)
-        await _find_listing(finding, budget, langs, found)
+        await _find_listing(finding, budget, langs, found, now)
 
     groups = [s for f in found.languages for s in _shapes_of(f, langs)]
     if groups:
@@ -168,7 +169,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
 
 
 async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozenset[str],
-                        found: Discovery) -> None:
+                        found: Discovery, now: datetime) -> None:
     text = await budget.get(finding.entry_url)
     if text is None:
         found.notes.append(f"{finding.lang}: {finding.entry_url} could not be fetched")
@@ -215,7 +216,9 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
     listing = Guess(url, "likely", f"{how} links to {len(ordered)} article-like URLs",
                     "it is the page of newest articles of this language")
     finding.article_urls = ordered
-    finding.listing_links = [k.url for k in L.page_links(LexborHTMLParser(listing_text), url)]
+    listing_tree = LexborHTMLParser(listing_text)
+    finding.listing_links = [k.url for k in L.page_links(listing_tree, url)]
+    finding.card_dates = L.card_dates(listing_tree, url, set(ordered), now)
     if nxt is not None:
         template = L.page_template(url, nxt.url)
         second = await budget.get(nxt.url)
@@ -312,7 +315,8 @@ async def _samples(found: Discovery, budget: _Budget) -> list[T.Sample]:
             if text is not None:
                 samples.append(T.Sample(url, text, finding.lang,
                                         tuple(finding.anchor_texts.get(url, ())),
-                                        finding.feed_dates.get(url)))
+                                        finding.feed_dates.get(url)
+                                        or finding.card_dates.get(url)))
     return samples
 
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from feeds.dates import parse_date
 from feeds.urls import host_of, normalise_url
 
 LANGUAGE_NAMES = {
@@ -211,6 +213,35 @@ def link_pattern(shapes: list[tuple[str, ...]], langs: list[str]) -> str:
 def _segment_re(kind: str) -> str:
     return {"@year": r"\d{4}", "@month": r"\d{2}", "@number": r"\d+", "@slug": r"[^/]+",
             "@lang": r"[a-z]{2}"}.get(kind, re.escape(kind))
+
+
+def card_dates(tree: LexborHTMLParser, page_url: str, urls: set[str],
+               now: datetime) -> dict[str, datetime]:
+    """The date each article's card on a listing shows (a `<time>`, or a short text that
+    is a date), where it shows one: evidence to check the article page's date against.
+    A card is the highest ancestor of the link that holds no other article's link."""
+    found: dict[str, datetime] = {}
+    for node in tree.css("a[href]"):
+        try:
+            url = normalise_url(node.attributes.get("href") or "", page_url)
+        except ValueError:
+            continue
+        if url not in urls or url in found:
+            continue
+        card = node
+        while card.parent is not None and card.parent.tag not in ("body", "html"):
+            others = {normalise_url(a.attributes.get("href") or "", page_url)
+                      for a in card.parent.css("a[href]")} & urls
+            if others - {url}:
+                break
+            card = card.parent
+        for piece in card.traverse(include_text=True):
+            text = piece.attributes.get("datetime") if piece.tag == "time" else (
+                " ".join((piece.text_content or "").split()) if piece.tag == "-text" else "")
+            if text and len(text) <= 40 and (date := parse_date(text, now=now)):
+                found[url] = date
+                break
+    return found
 
 
 # ---- pagination and feeds ----------------------------------------------------------------
