@@ -168,6 +168,17 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
 # ---- listings --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """A page that may be a language's listing, and what it links to."""
+
+    url: str
+    how: str  # how it was found: "the menu link "News""
+    next: L.NextPage | None
+    articles: tuple[str, ...]  # article-like links, in page order
+    score: int
+
+
 async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozenset[str],
                         found: Discovery, now: datetime) -> None:
     text = await budget.get(finding.entry_url)
@@ -175,60 +186,76 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
         found.notes.append(f"{finding.lang}: {finding.entry_url} could not be fetched")
         return
     tree = LexborHTMLParser(text)
-    candidates: dict[str, str] = {finding.entry_url: "the language's page itself"}
-    links = L.page_links(tree, finding.entry_url)
-    for link in links:
-        if link.text.strip().casefold() in L.LISTING_WORDS and link.url not in candidates:
-            candidates[link.url] = f'the menu link "{link.text}"'
-    # Many sites list their newest articles on the home page alone (WordPress's default).
-    for link in links:
-        if L.is_home_link(link, langs) and link.url not in candidates:
-            candidates[link.url] = f'the home page link "{link.text}"'
-    feed = L.feed_links(tree, finding.entry_url)
-    if feed:
+    if feed := L.feed_links(tree, finding.entry_url):
         finding.feed_url = feed[0][0]
-    best: tuple[float, str, str, L.NextPage | None, list[str]] | None = None
-    for url, how in list(candidates.items())[:MAX_LISTING_CANDIDATES]:
-        page = await budget.get(url)
-        if page is None:
-            continue
-        page_tree = LexborHTMLParser(page)
-        links = L.page_links(page_tree, url)
-        articles = [u for g in L.article_groups(links, langs, exclude=frozenset({url}))
-                    for u in g.urls]
-        nxt = L.next_page(page_tree, url)
-        score = len(articles) + (5 if nxt else 0) + (2 if how.startswith("the menu") else 0)
-        if L.shape_of(url, langs) in {L.shape_of(u, langs) for u in articles}:
-            score -= 20  # an article page: its "see also" links make no listing
-        if finding.feed_url is None and (feed := L.feed_links(page_tree, url)):
-            finding.feed_url = feed[0][0]
-        if best is None or score > best[0]:
-            best = (score, url, how, nxt, articles)
-    if best is None or not best[4]:
+    best: _Candidate | None = None
+    for url, how in list(_candidates(tree, finding, langs).items())[:MAX_LISTING_CANDIDATES]:
+        candidate = await _candidate(url, how, budget, langs, finding)
+        if candidate is not None and (best is None or candidate.score > best.score):
+            best = candidate
+    if best is None or not best.articles:
         found.notes.append(f"{finding.lang}: no page linking to several articles was found "
                            f"from {finding.entry_url}; give the listing URL to discover")
         return
-    _, url, how, nxt, articles = best
-    listing_text = budget.cache.get(url) or ""
-    for link in L.page_links(LexborHTMLParser(listing_text), url):
+    listing_tree = LexborHTMLParser(budget.cache.get(best.url) or "")
+    for link in L.page_links(listing_tree, best.url):
         finding.anchor_texts.setdefault(link.url, []).append(link.text)
-    ordered = list(dict.fromkeys(articles))
-    listing = Guess(url, "likely", f"{how} links to {len(ordered)} article-like URLs",
-                    "it is the page of newest articles of this language")
-    finding.article_urls = ordered
-    listing_tree = LexborHTMLParser(listing_text)
-    finding.listing_links = [k.url for k in L.page_links(listing_tree, url)]
-    finding.card_dates = L.card_dates(listing_tree, url, set(ordered), now)
+        finding.listing_links.append(link.url)
+    finding.article_urls = list(dict.fromkeys(best.articles))
+    finding.card_dates = L.card_dates(listing_tree, best.url, set(best.articles), now)
+    await _paginate(finding, best, budget, langs, found)
+
+
+def _candidates(tree: LexborHTMLParser, finding: LanguageFinding,
+                langs: frozenset[str]) -> dict[str, str]:
+    """Pages that may be the listing: this one, the menu's "News", the home page."""
+    found = {finding.entry_url: "the language's page itself"}
+    links = L.page_links(tree, finding.entry_url)
+    for link in links:
+        if link.text.strip().casefold() in L.LISTING_WORDS and link.url not in found:
+            found[link.url] = f'the menu link "{link.text}"'
+    # Many sites list their newest articles on the home page alone (WordPress's default).
+    for link in links:
+        if L.is_home_link(link, langs) and link.url not in found:
+            found[link.url] = f'the home page link "{link.text}"'
+    return found
+
+
+async def _candidate(url: str, how: str, budget: _Budget, langs: frozenset[str],
+                     finding: LanguageFinding) -> _Candidate | None:
+    page = await budget.get(url)
+    if page is None:
+        return None
+    tree = LexborHTMLParser(page)
+    links = L.page_links(tree, url)
+    articles = tuple(u for g in L.article_groups(links, langs, exclude=frozenset({url}))
+                     for u in g.urls)
+    nxt = L.next_page(tree, url)
+    score = len(articles) + (5 if nxt else 0) + (2 if how.startswith("the menu") else 0)
+    if L.shape_of(url, langs) in {L.shape_of(u, langs) for u in articles}:
+        score -= 20  # an article page: its "see also" links make no listing
+    if finding.feed_url is None and (feed := L.feed_links(tree, url)):
+        finding.feed_url = feed[0][0]
+    return _Candidate(url, how, nxt, articles, score)
+
+
+async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
+                    langs: frozenset[str], found: Discovery) -> None:
+    """The listing's URL with {page}, checked by reading page 2: it must show other
+    articles. Links on both pages are a sidebar's, not the listing's."""
+    ordered = finding.article_urls
+    listing = Guess(best.url, "likely", f"{best.how} links to {len(ordered)} article-like "
+                    "URLs", "it is the page of newest articles of this language")
+    nxt = best.next
     if nxt is not None:
-        template = L.page_template(url, nxt.url)
+        template = L.page_template(best.url, nxt.url)
         second = await budget.get(nxt.url)
         if template is not None and second is not None:
-            second_links = L.page_links(LexborHTMLParser(second), nxt.url)
             shapes = {L.shape_of(u, langs) for u in ordered}
-            more = [k.url for k in second_links if L.shape_of(k.url, langs) in shapes]
+            more = [k.url for k in L.page_links(LexborHTMLParser(second), nxt.url)
+                    if L.shape_of(k.url, langs) in shapes]
             new = [u for u in dict.fromkeys(more) if u not in ordered]
             chrome = {u for u in more if u in ordered}
-            # Links on both pages are the sidebar's, not the listing's.
             finding.article_urls = [u for u in ordered if u not in chrome] or ordered
             sure = "sure" if new else "guess"
             finding.listing = Guess(template.url, sure, f"{listing.evidence}; page 2 "
