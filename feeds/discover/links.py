@@ -128,7 +128,7 @@ def language_form(urls: dict[str, str]) -> str:
 def _segment_kind(segment: str) -> str:
     if segment.isdigit():
         return "year" if len(segment) == 4 and segment[:2] in ("19", "20") else (
-            "month" if len(segment) == 2 else "number")
+            "nn" if len(segment) == 2 else "number")
     if _LANG_SEGMENT.fullmatch(segment):
         return "lang"
     if ("-" in segment or "_" in segment or len(segment) > 24 or not segment.isascii()
@@ -138,7 +138,7 @@ def _segment_kind(segment: str) -> str:
 
 
 def shape_of(url: str, langs: frozenset[str]) -> tuple[str, ...]:
-    """The URL path as segment kinds: /ar/2025/03/some-title -> (lang, year, month, slug);
+    """The URL path as segment kinds: /ar/2025/03/some-title -> (@lang, @year, @nn, @slug);
     a known language code and plain words stay literal."""
     segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
     shape = []
@@ -211,7 +211,7 @@ def link_pattern(shapes: list[tuple[str, ...]], langs: list[str]) -> str:
 
 
 def _segment_re(kind: str) -> str:
-    return {"@year": r"\d{4}", "@month": r"\d{2}", "@number": r"\d+", "@slug": r"[^/]+",
+    return {"@year": r"\d{4}", "@nn": r"\d{2}", "@number": r"\d+", "@slug": r"[^/]+",
             "@lang": r"[a-z]{2}"}.get(kind, re.escape(kind))
 
 
