@@ -26,7 +26,11 @@ async def discover(url: str, settings: FetchSettings, *, name: str | None = None
 def run_discover(url: str, settings: FetchSettings, *, name: str | None = None,
                  write: Path | None = None, page_budget: int = DEFAULT_PAGE_BUDGET,
                  out: Callable[[str], None] = print) -> int:
-    """Exit 0: a block was found (and written); 1: discovery failed or the write was refused."""
+    """Exit 0: a block was found (and written); 1: discovery failed or the write was refused;
+    2: the arguments are unusable."""
+    if page_budget < 2:
+        out("error: --max-fetches must be at least 2 (the start page and one more)")
+        return 2
     try:
         found = asyncio.run(discover(url, settings, name=name, page_budget=page_budget))
     except DiscoverError as exc:

@@ -259,7 +259,9 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
             finding.article_urls = [u for u in ordered if u not in chrome] or ordered
             sure = "sure" if new else "guess"
             finding.listing = Guess(template.url, sure, f"{listing.evidence}; page 2 "
-                                    f"({nxt.url}) shows {len(new)} other articles",
+                                    f"({nxt.url}) shows {len(new)} other articles"
+                                    + (f" ({len(chrome)} links on both pages are a "
+                                       "sidebar's, not the listing's)" if chrome else ""),
                                     listing.check)
             finding.pagination = Guess(template.url, sure, f"{nxt.evidence}: "
                                        f"{template.evidence}",
