@@ -80,6 +80,7 @@ def test_language_versions_from_hreflang_and_a_switcher() -> None:
     ('<div class="paging"><a href="/s?page=2">التالي</a></div>', "/s?page=2"),
     ('<a href="/page/2/">Older posts &raquo;</a>', "/page/2"),
     ('<a href="/news?page=0">« Previous</a>', None),
+    ('<a href="/news?page=2">السابق ›</a>', "/news?page=2"),  # the older page, by its number
 ])
 def test_the_next_page_by_rel_or_by_its_words(markup: str, expected: str | None) -> None:
     found = next_page(LexborHTMLParser(markup), SITE + "/news")

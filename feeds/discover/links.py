@@ -28,7 +28,8 @@ LISTING_WORDS = (
 HOME_WORDS = ("home", "home page", "الرئيسية", "الصفحة الرئيسية", "accueil", "inicio")
 NEXT_WORDS = ("next", "next page", "older posts", "older", "more", "التالي", "الصفحة التالية",
               "التالية", "الأقدم", "suivant", "page suivante", "siguiente")
-PREV_WORDS = ("previous", "prev", "newer posts", "السابق", "الصفحة السابقة", "précédent")
+PREV_WORDS = ("previous", "prev", "previous posts", "previous page", "السابق", "الصفحة السابقة",
+              "السابقة", "précédent")
 _ARROWS = "»«›‹→←<>|·•…:"
 _LANG_SEGMENT = re.compile(r"[a-z]{2}(?:-[a-z]{2})?")
 _PAGE_QUERY_KEYS = ("page", "paged", "p", "pg", "start")
@@ -271,7 +272,24 @@ def next_page(tree: LexborHTMLParser, page_url: str) -> NextPage | None:
     for link in links:
         if "next" in link.classes.split():
             return NextPage(link.url, f'a link of class "next" ("{link.text}")')
+    # Some themes call the older page "Previous" ("السابق", "Previous posts"): it is the
+    # next page of the walk when its page number is above this page's.
+    here = _page_number(page_url)
+    for link in links:
+        words = link.text.strip(_ARROWS + " ").casefold()
+        number = _page_number(link.url)
+        if words in PREV_WORDS and number is not None and number > (here or 1):
+            return NextPage(link.url, f'a link reading "{link.text}" to a higher page number')
     return None
+
+
+def _page_number(url: str) -> int | None:
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
+        if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
+            return int(value)
+    match = re.search(r"/(?:page|p)/(\d+)/?$", parts.path)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
