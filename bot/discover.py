@@ -79,6 +79,7 @@ def report_lines(found: Discovery) -> list[str]:
                 verdict = "yes" if finding.use_feed.sure == "sure" else "no"
                 lines.append(f"  read the feed instead of the listing: {verdict} "
                              f"({finding.use_feed.evidence})")
+    lines += _guess("link selector", found.link_selector)
     lines += _guess("link pattern", found.link_pattern)
     for key in ("title", "date", "body"):
         lines += _guess(f"selectors.{key}", found.selectors.get(key))

@@ -10,6 +10,7 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.app import build_parts, check_sources
@@ -18,6 +19,7 @@ from bot.config import load_config
 from bot.discover import discover, run_discover
 from feeds.extract import extract_articles
 from feeds.fetcher import Fetcher
+from feeds.listing import page_url, parse_listing
 from feeds.sources import FetchSettings, SourceSettings
 from tests.discover_sites import (
     SITE_NAMES,
@@ -201,3 +203,21 @@ def test_a_feed_of_summaries_is_named_but_the_listing_is_scraped(tmp_path: Path)
     assert "feeds" not in tomllib.loads(text)["sources"][0]
     assert ("is not used: 0 of the 4 articles compared have their whole text in the feed "
             "(the feed carries summaries)") in text
+
+
+@pytest.mark.parametrize("site_name", ["press", "drupal"])
+def test_the_link_selector_leaves_out_a_sidebar_of_articles(site_name: str,
+                                                            tmp_path: Path) -> None:
+    """Both sites show recent or most-read posts beside every listing page: the listing's
+    first page yields its own three posts, newest first, not the sidebar's."""
+    path = tmp_path / "config.toml"
+    with started(site_name) as site:
+        _discover_into(path, site.start_url, site_name)
+        source = load_config(path).sources[0]
+        listing = next(item for item in source.listings if item.lang == "en")
+        first = page_url(listing.url, listing.first_page)
+        parsed = parse_listing(httpx.get(first).text, first, link_selector=source.link_selector,
+                               link_pattern=source.link_pattern, allowed_hosts=source.hosts)
+        newest = [e.url for e in sorted((e for e in site.expected if e.lang == "en"),
+                                        key=lambda e: e.date, reverse=True)]
+    assert list(parsed.links) == newest[:3]

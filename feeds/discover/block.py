@@ -49,6 +49,9 @@ def source_block(found: Discovery) -> str:
         lines.append(f"# Languages told apart by: {found.language_form}")
     for note in found.notes:
         lines.append(f"# note: {note}")
+    if found.link_selector is not None:
+        lines += _comment(found.link_selector)
+        lines.append(f"link_selector = {_string(found.link_selector.value)}")
     if found.link_pattern is not None:
         lines += _comment(found.link_pattern)
         lines.append(f"link_pattern = {_string(found.link_pattern.value)}")

@@ -63,6 +63,9 @@ class LanguageFinding:
     # The feed in place of the listing: set when its entries carry whole articles.
     use_feed: Guess | None = None
     listing_links: list[str] = field(default_factory=list)  # every link of the listing
+    # The listing pages read (1 and 2) and the article links both show: a sidebar's.
+    listing_pages: list[str] = field(default_factory=list)
+    chrome_urls: set[str] = field(default_factory=set)
     anchor_texts: dict[str, list[str]] = field(default_factory=dict)  # listing link texts
     previews: list[Article] = field(default_factory=list)
     preview_errors: list[str] = field(default_factory=list)
@@ -77,6 +80,7 @@ class Discovery:
     language_form: str = ""
     languages: list[LanguageFinding] = field(default_factory=list)
     link_pattern: Guess | None = None
+    link_selector: Guess | None = None
     selectors: dict[str, Guess] = field(default_factory=dict)
     remove_extra: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -91,6 +95,7 @@ class Discovery:
                          for f in self.languages if f.listing is not None)
         return SourceSettings(
             name=self.name, title=self.title, url=self.home_url, listings=listings,
+            link_selector=self.link_selector.value if self.link_selector else "a[href]",
             link_pattern=self.link_pattern.value if self.link_pattern else
             SourceSettings.link_pattern, selectors=selectors,
             remove=(*DEFAULT_REMOVE, *self.remove_extra))
@@ -153,6 +158,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
     groups = [s for f in found.languages for s in _shapes_of(f, langs)]
     if groups:
         found.link_pattern = _pattern_guess(found, groups, sorted(langs))
+        found.link_selector = _link_selector(found, budget)
     await _verify_with_feeds(found, budget, now)
 
     samples = await _samples(found, budget)
@@ -256,6 +262,8 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
                     if L.shape_of(k.url, langs) in shapes]
             new = [u for u in dict.fromkeys(more) if u not in ordered]
             chrome = {u for u in more if u in ordered}
+            finding.listing_pages = [best.url, nxt.url]
+            finding.chrome_urls = chrome
             finding.article_urls = [u for u in ordered if u not in chrome] or ordered
             sure = "sure" if new else "guess"
             finding.listing = Guess(template.url, sure, f"{listing.evidence}; page 2 "
@@ -294,6 +302,47 @@ def _pattern_guess(found: Discovery, groups: list[tuple[str, ...]], langs: list[
         return Guess(pattern, "guess", evidence, "should these be articles? " + ", ".join(
             strays[:3]))
     return Guess(pattern, "sure", evidence, "")
+
+
+def _link_selector(found: Discovery, budget: _Budget) -> Guess:
+    """The anchors of the listing's own list, when a sidebar links articles too: a
+    container whose article links change from page 1 to page 2 (a sidebar's stay), found
+    on every language's listing."""
+    pattern = re.compile(found.link_pattern.value) if found.link_pattern else None
+
+    def articles(tree: LexborHTMLParser, url: str, selector: str) -> set[str]:
+        picked = L.selected_urls(tree, url, selector)
+        return {u for u in picked if pattern is not None and pattern.search(urlsplit(u).path)}
+
+    pairs = [[(url, LexborHTMLParser(budget.cache.get(url) or "")) for url in f.listing_pages]
+             for f in found.languages if len(f.listing_pages) == 2]
+    if not pairs or len(pairs) < len([f for f in found.languages if f.listing]):
+        return Guess("a[href]", "likely", "the pattern alone picks the article links (no "
+                     "second listing page to compare the page's parts)", "")
+    everything = sum(len(articles(t, u, "a[href]")) for pair in pairs for u, t in pair)
+    candidates: dict[str, None] = {}
+    for pair in pairs:
+        url, tree = pair[0]
+        candidates.update(dict.fromkeys(L.container_selectors(
+            tree, url, articles(tree, url, "a[href]"))))
+    best, best_cover = "a[href]", 0
+    for selector in candidates:
+        cover = 0
+        for (url1, tree1), (url2, tree2) in pairs:
+            first, second = articles(tree1, url1, selector), articles(tree2, url2, selector)
+            if not first or not second or first & second:
+                cover = -1
+                break
+            cover += len(first) + len(second)
+        if cover > best_cover:
+            best, best_cover = selector, cover
+    if best == "a[href]" or best_cover >= everything:
+        return Guess("a[href]", "likely", "no part of the listing pages repeats article "
+                     "links from page to page: the pattern alone picks them", "")
+    return Guess(best, "likely", f"its article links change from page 1 to page 2 on every "
+                 f"listing; {everything - best_cover} other article links there (counted per page) "
+                 "repeat on each page (a sidebar's) and are left out",
+                 "`feedbot check` finds every new article of the listing")
 
 
 def _shapes_of(finding: LanguageFinding, langs: frozenset[str]) -> list[tuple[str, ...]]:

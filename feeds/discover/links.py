@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from feeds.dates import parse_date
 from feeds.urls import host_of, normalise_url
@@ -242,6 +242,44 @@ def card_dates(tree: LexborHTMLParser, page_url: str, urls: set[str],
             if text and len(text) <= 40 and (date := parse_date(text, now=now)):
                 found[url] = date
                 break
+    return found
+
+
+def container_selectors(tree: LexborHTMLParser, page_url: str, urls: set[str]) -> list[str]:
+    """`<ancestor> a[href]` for the named ancestors (class or id) of the links to `urls`,
+    nearest first: ways to name the listing's own links and not a sidebar's."""
+    found: dict[str, None] = {}
+    for node in tree.css("a[href]"):
+        try:
+            url = normalise_url(node.attributes.get("href") or "", page_url)
+        except ValueError:
+            continue
+        if url not in urls:
+            continue
+        parent = node.parent
+        for _ in range(5):
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            classes = (parent.attributes.get("class") or "").split()
+            for name in classes:
+                found.setdefault(f"{parent.tag}.{name} a[href]", None)
+            if parent.attributes.get("id"):
+                found.setdefault(f"#{parent.attributes['id']} a[href]", None)
+            parent = parent.parent
+    return list(found)
+
+
+def selected_urls(tree: LexborHTMLParser, page_url: str, selector: str) -> set[str]:
+    found: set[str] = set()
+    try:
+        nodes = tree.css(selector)
+    except SelectolaxError:
+        return found
+    for node in nodes:
+        try:
+            found.add(normalise_url(node.attributes.get("href") or "", page_url))
+        except ValueError:
+            continue
     return found
 
 
