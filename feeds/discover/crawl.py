@@ -110,6 +110,7 @@ class _Budget:
         self.refused = 0  # pages not fetched for the cap
         self.cache: dict[str, str | None] = {}
         self.errors: dict[str, str] = {}
+        self.final: dict[str, str] = {}  # URL asked -> URL answered, after redirects
 
     async def get(self, url: str) -> str | None:
         """The page's text, None when it failed or the budget is spent (logged, not raised)."""
@@ -128,7 +129,14 @@ class _Budget:
             self.cache[url] = None
             return None
         self.cache[url] = page.text
+        if page.url != url:
+            self.final[url] = normalise_url(page.url)
+            self.cache.setdefault(self.final[url], page.text)
         return page.text
+
+    def where(self, url: str) -> str:
+        """Where `url` was answered from: the base its page's relative links resolve on."""
+        return self.final.get(url, url)
 
 
 async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str | None = None,
@@ -139,6 +147,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
     text = await budget.get(start)
     if text is None:
         raise DiscoverError(f"discover: {start}: {budget.errors.get(start, 'not fetched')}")
+    start = budget.where(start)  # a home page that redirects to /en/ is read as /en/
     tree = LexborHTMLParser(text)
     found = Discovery(start_url=start, name=name or _name_for(start),
                       title=_site_title(tree, start), home_url=_home(start))
@@ -191,6 +200,7 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
     if text is None:
         found.notes.append(f"{finding.lang}: {finding.entry_url} could not be fetched")
         return
+    finding.entry_url = budget.where(finding.entry_url)
     tree = LexborHTMLParser(text)
     if feed := L.feed_links(tree, finding.entry_url):
         finding.feed_url = feed[0][0]
@@ -232,6 +242,7 @@ async def _candidate(url: str, how: str, budget: _Budget, langs: frozenset[str],
     page = await budget.get(url)
     if page is None:
         return None
+    url = budget.where(url)
     tree = LexborHTMLParser(page)
     links = L.page_links(tree, url)
     articles = tuple(u for g in L.article_groups(links, langs, exclude=frozenset({url}))
@@ -256,6 +267,8 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
     if nxt is not None:
         template = L.page_template(best.url, nxt.url)
         second = await budget.get(nxt.url)
+        if second is not None and budget.where(nxt.url) != nxt.url:
+            second = None  # page 2 redirected (to page 1, or elsewhere): no page 2 there
         if template is not None and second is not None:
             shapes = {L.shape_of(u, langs) for u in ordered}
             more = [k.url for k in L.page_links(LexborHTMLParser(second), nxt.url)
