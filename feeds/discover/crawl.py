@@ -416,8 +416,8 @@ def _infer_selectors(found: Discovery, samples: list[T.Sample], now: datetime) -
         found.notes.append("no article page could be read: selectors are left at the defaults")
         return
     repeated = T.repeated_texts(samples)
-    body, _ = T.infer_body(samples, repeated)
-    title = T.infer_title(samples, body.selector)
+    body = T.infer_body(samples, repeated)
+    title = T.infer_title(samples)
     date = T.infer_date(samples, body.selector, now)
     for key, inferred in (("title", title), ("date", date), ("body", body)):
         found.selectors[key] = Guess(inferred.selector, inferred.sure, inferred.evidence,

@@ -134,7 +134,7 @@ def _paragraph_text(node: LexborNode, repeated: set[str]) -> int:
                if t and t not in repeated)
 
 
-def infer_body(samples: list[Sample], repeated: set[str]) -> tuple[Inferred, dict[str, LexborNode]]:
+def infer_body(samples: list[Sample], repeated: set[str]) -> Inferred:
     found = {s.url: n for s in samples if (n := body_node(s, repeated)) is not None}
     candidates: list[str] = []
     for node in found.values():
@@ -148,12 +148,12 @@ def infer_body(samples: list[Sample], repeated: set[str]) -> tuple[Inferred, dic
     selector, count = _choose(candidates, samples, works)
     if not selector:
         return Inferred("", "none", "no element holds the paragraphs of these pages",
-                        "set selectors.body by hand"), found
+                        "set selectors.body by hand")
     sure = "sure" if count == len(samples) and len(samples) >= 3 else (
         "likely" if count == len(samples) else "guess")
     return Inferred(selector, sure, f"holds the paragraphs that differ from page to page on "
                     f"{count} of {len(samples)} article pages",
-                    "the previews below show whole bodies, no menus or share buttons"), found
+                    "the previews below show whole bodies, no menus or share buttons")
 
 
 def chrome_inside(samples: list[Sample], body_selector: str, repeated: set[str]) -> list[str]:
@@ -178,8 +178,9 @@ def chrome_inside(samples: list[Sample], body_selector: str, repeated: set[str])
                 selector = _name_block(node)
                 if selector and not _holds_content(samples, body_selector, selector, repeated):
                     found[selector] = found.get(selector, 0) + 1
-    # Outer blocks only: a block inside another already removed needs no entry.
-    chosen = [s for s in found if found[s] >= 2 or len(samples) < 3]
+    # On most pages, not a few: two campaign posts may share a "Take action" list, and it
+    # is content. Outer blocks only: a block inside another removed needs no entry.
+    chosen = [s for s in found if found[s] >= 2 and found[s] * 2 > len(samples)]
     return [s for s in chosen if not any(o != s and _inside(samples, s, o) for o in chosen)]
 
 
@@ -233,7 +234,7 @@ def title_hints(sample: Sample) -> set[str]:
     return {h for h in hints if len(h) > 3}
 
 
-def infer_title(samples: list[Sample], body: str) -> Inferred:
+def infer_title(samples: list[Sample]) -> Inferred:
     hints = {s.url: title_hints(s) for s in samples}
     candidates: list[str] = []
     for sample in samples:
