@@ -85,3 +85,17 @@ def test_language_versions_from_hreflang_and_a_switcher() -> None:
 def test_the_next_page_by_rel_or_by_its_words(markup: str, expected: str | None) -> None:
     found = next_page(LexborHTMLParser(markup), SITE + "/news")
     assert (found.url if found else None) == (SITE + expected if expected else None)
+
+
+def test_languages_on_subdomains_are_one_site_and_other_hosts_are_not() -> None:
+    markup = """<html lang="en"><head>
+    <link rel="alternate" hreflang="ar" href="https://ar.ngo.example/">
+    <link rel="alternate" hreflang="fr" href="https://elsewhere.example/fr/"></head><body>
+    <a href="https://ar.ngo.example/news">الأخبار</a>
+    <a href="https://tracker.example/x">Partner</a></body></html>"""
+    tree = LexborHTMLParser(markup)
+    found = language_versions(tree, "https://en.ngo.example/")
+    assert {lang: url for lang, (url, _) in found.items()} == {
+        "en": "https://en.ngo.example/", "ar": "https://ar.ngo.example/"}
+    assert [link.url for link in page_links(tree, "https://en.ngo.example/")] == [
+        "https://ar.ngo.example/news"]

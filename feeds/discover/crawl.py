@@ -159,6 +159,8 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
                            "listings are written under 'und'; rename it to the language code")
     found.language_form = L.language_form({k: v[0] for k, v in versions.items()})
     langs = frozenset(versions)
+    for entry, _ in versions.values():  # a language on its own subdomain may be fetched
+        budget.hosts |= SourceSettings(name="discover", title="", url=entry).hosts
     for lang, (entry, how) in versions.items():
         finding = LanguageFinding(lang, entry, how)
         found.languages.append(finding)

@@ -44,9 +44,19 @@ class Link:
     classes: str
 
 
+def site_of(host: str) -> str:
+    """The host without a leading language or www label: ar.example.org and en.example.org
+    are one site (languages on subdomains), example.org and other.org are not."""
+    first, _, rest = host.partition(".")
+    if rest.count(".") >= 1 and (first == "www" or _LANG_SEGMENT.fullmatch(first)):
+        return rest
+    return host
+
+
 def page_links(tree: LexborHTMLParser, page_url: str) -> list[Link]:
-    """Every http(s) anchor of the page, in order, on the page's own host."""
-    host = host_of(page_url)
+    """Every http(s) anchor of the page, in order, on the page's own site (its host, or a
+    language subdomain of the same name)."""
+    site = site_of(host_of(page_url))
     found: list[Link] = []
     for node in tree.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
@@ -56,7 +66,7 @@ def page_links(tree: LexborHTMLParser, page_url: str) -> list[Link]:
             url = normalise_url(href, page_url)
         except ValueError:
             continue
-        if not url.startswith(("http://", "https://")) or host_of(url) != host:
+        if not url.startswith(("http://", "https://")) or site_of(host_of(url)) != site:
             continue
         text = " ".join(node.text(separator=" ").split())
         found.append(Link(url, text, (node.attributes.get("rel") or "").lower(),
@@ -93,7 +103,9 @@ def language_versions(tree: LexborHTMLParser, page_url: str) -> dict[str, tuple[
     for node in tree.css("link[rel=alternate][hreflang]"):
         lang = (node.attributes.get("hreflang") or "").split("-")[0].lower()
         href = node.attributes.get("href")
-        if href and re.fullmatch(r"[a-z]{2,3}", lang) and lang not in found:
+        if (href and re.fullmatch(r"[a-z]{2,3}", lang) and lang not in found
+                and site_of(host_of(normalise_url(href, page_url))) == site_of(
+                    host_of(page_url))):
             found[lang] = (normalise_url(href, page_url),
                            f'<link rel="alternate" hreflang="{lang}">')
     for link in page_links(tree, page_url):
