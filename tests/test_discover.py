@@ -112,6 +112,8 @@ def test_listing_shapes_are_the_sites_own(tmp_path: Path) -> None:
 def test_cli_prints_evidence_previews_and_the_advertised_feed(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "config.toml"
+    shipped = (Path(__file__).parent.parent / "config.toml").read_text(encoding="utf-8")
+    path.write_text(shipped, encoding="utf-8")  # the project's own config: kept whole
     with LangQuerySite() as site:
         assert main(["discover", site.home_url, "--name", "lab", "--write", str(path)]) == 0
         base = site.base_url
@@ -120,9 +122,11 @@ def test_cli_prints_evidence_previews_and_the_advertised_feed(
     assert 'a language switcher link "عربي"' in out
     assert "selectors.title: div.story-title   [sure]" in out
     assert out.count("    title: ") == 6  # three previews per language
-    assert f"# The site's ar feed, {base}/rss?lang=ar, is not used" in path.read_text(
-        encoding="utf-8")
+    written = path.read_text(encoding="utf-8")
+    assert written.startswith(shipped)
+    assert f"# The site's ar feed, {base}/rss?lang=ar, is not used" in written
     assert main(["config", "check", "--config", str(path)]) == 0
+    assert [s.name for s in load_config(path).sources] == ["alqst", "lab"]
 
 
 def test_write_refuses_a_source_name_already_in_the_file(tmp_path: Path) -> None:
