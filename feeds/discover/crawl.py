@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PAGE_BUDGET = 40
 SAMPLES_PER_LANGUAGE = 4
+# Template comparison walks each page's elements and their texts: a page far above an
+# article's size (a hostile or broken one) is left out rather than compared slowly.
+MAX_SAMPLE_ELEMENTS = 15_000
 MAX_LISTING_CANDIDATES = 5
 
 
@@ -170,7 +173,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
     if groups:
         found.link_pattern = _pattern_guess(found, groups, sorted(langs))
         found.link_selector = _link_selector(found, budget)
-    await _verify_with_feeds(found, budget, now)
+    await _verify_with_feeds(found, budget)
 
     samples = await _samples(found, budget)
     _infer_selectors(found, samples, now)
@@ -364,7 +367,7 @@ def _shapes_of(finding: LanguageFinding, langs: frozenset[str]) -> list[tuple[st
     return [L.shape_of(u, langs) for u in finding.article_urls]
 
 
-async def _verify_with_feeds(found: Discovery, budget: _Budget, now: datetime) -> None:
+async def _verify_with_feeds(found: Discovery, budget: _Budget) -> None:
     """A feed the site advertises names its newest articles: they confirm the pattern, and
     their dates check the date selector."""
     pattern = re.compile(found.link_pattern.value) if found.link_pattern else None
@@ -374,26 +377,34 @@ async def _verify_with_feeds(found: Discovery, budget: _Budget, now: datetime) -
         text = await budget.get(finding.feed_url)
         if text is None:
             continue
-        parsed = feedparser.parse(text)
-        entries = [e for e in parsed.entries if e.get("link")]
+        try:
+            parsed = feedparser.parse(text)
+        except UnicodeError:  # feedparser's loose parser on "&#xD800;" and the like
+            continue
+        entries, urls = [], []
+        for entry in parsed.entries:
+            try:
+                urls.append(normalise_url(entry.get("link") or "", finding.feed_url))
+            except ValueError:
+                continue
+            entries.append(entry)
         if not entries:
             continue
-        urls = [normalise_url(e["link"], finding.feed_url) for e in entries]
         matched = [u for u in urls if pattern and pattern.search(urlsplit(u).path or "/")]
         for entry, entry_url in zip(entries, urls, strict=True):
             contents = entry.get("content") or []
             html = contents[0].get("value", "") if contents else entry.get("summary", "")
             finding.feed_text[entry_url] = len(T.clean(LexborHTMLParser(html).text()))
         finding.feed_dates = {
-            normalise_url(e["link"], finding.feed_url): datetime.fromtimestamp(
-                calendar.timegm(e.published_parsed), UTC)
-            for e in entries if e.get("published_parsed")}
+            entry_url: datetime.fromtimestamp(calendar.timegm(e.published_parsed), UTC)
+            for e, entry_url in zip(entries, urls, strict=True) if e.get("published_parsed")}
         found.notes.append(
             f"{finding.lang}: the site advertises a feed, {finding.feed_url} ({len(urls)} "
             f"items; the link pattern matches {len(matched)} of them): its links and dates "
             "were used to find and check articles")
         for url in urls:
-            if url not in finding.article_urls and host_of(url) == host_of(found.start_url):
+            same_site = L.site_of(host_of(url)) == L.site_of(host_of(found.start_url))
+            if url not in finding.article_urls and same_site and url.startswith("http"):
                 finding.article_urls.append(url)
 
 
@@ -405,11 +416,15 @@ async def _samples(found: Discovery, budget: _Budget) -> list[T.Sample]:
     for finding in found.languages:
         for url in finding.article_urls[:SAMPLES_PER_LANGUAGE]:
             text = await budget.get(url)
-            if text is not None:
-                samples.append(T.Sample(url, text, finding.lang,
-                                        tuple(finding.anchor_texts.get(url, ())),
-                                        finding.feed_dates.get(url)
-                                        or finding.card_dates.get(url)))
+            if text is None:
+                continue
+            sample = T.Sample(url, text, finding.lang, tuple(finding.anchor_texts.get(url, ())),
+                              finding.feed_dates.get(url) or finding.card_dates.get(url))
+            if len(sample.tree.css("*")) > MAX_SAMPLE_ELEMENTS:
+                found.notes.append(f"{url}: left out of the comparison (more than "
+                                   f"{MAX_SAMPLE_ELEMENTS} elements)")
+                continue
+            samples.append(sample)
     return samples
 
 
