@@ -68,6 +68,16 @@ def _parser() -> argparse.ArgumentParser:
                          help="URL is a listing page: print the article links it yields (with "
                          "their teasers' dates), the links left out and why, and the next page")
 
+    disc = sub.add_parser("discover", help="find a site's listings, pagination and selectors; "
+                          "print a [[sources]] block")
+    disc.add_argument("url", help="the site's home page, or any page of it")
+    disc.add_argument("--name", help="the source's name (default: from the host)")
+    disc.add_argument("--write", type=Path, metavar="FILE",
+                      help="append the block to FILE (created if missing; refused if FILE "
+                      "already has a source of that name)")
+    disc.add_argument("--max-fetches", type=int, default=40, metavar="N",
+                      help="fetch at most N pages (default 40)")
+
     db = sub.add_parser("db", help="the database's schema: current revision, upgrade")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_current = db_sub.add_parser(
@@ -136,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
             return _check(_load_and_warn(args.config), args.source)
         if args.command == "healthcheck":
             return _healthcheck(args.config, args.url, args.timeout)
+        if args.command == "discover":
+            from bot.discover import run_discover
+            from feeds.sources import FetchSettings
+
+            return run_discover(args.url, FetchSettings(), name=args.name, write=args.write,
+                                page_budget=args.max_fetches)
         if args.command == "preview":
             from bot.preview import run_preview
 

@@ -276,10 +276,17 @@ class SourceChecker:
         while walk.pages < budget:
             first = walk.pages == 0 and not resumed
             kept = stored.first_page if first and stored is not None else None
-            page = await self.fetcher.fetch(
-                url, allowed_hosts=source.hosts,
-                etag=stored.etag if kept is not None and stored else None,
-                last_modified=stored.last_modified if kept is not None and stored else None)
+            try:
+                page = await self.fetcher.fetch(
+                    url, allowed_hosts=source.hosts,
+                    etag=stored.etag if kept is not None and stored else None,
+                    last_modified=stored.last_modified if kept is not None and stored else None)
+            except FetchError as exc:
+                # A page past the last answers 404 on many sites (WordPress's /page/N/):
+                # the listing has ended there, and the pages read before it stand.
+                if walk.pages > 0 and paged and exc.status in (404, 410):
+                    return None
+                raise
             walk.pages += 1
             if first:
                 walk.etag, walk.last_modified = page.etag, page.last_modified

@@ -21,6 +21,14 @@ class HtmlSite:
     def answer(self, path: str) -> tuple[int, str]:
         raise NotImplementedError
 
+    def answer_target(self, target: str) -> tuple[int, str]:
+        """The answer to a request target with its query; sites whose pages differ by query
+        (`?page=1`, `?lang=ar`) override this, the others only say what a path shows."""
+        return self.answer(urlsplit(target).path)
+
+    def content_type(self, path: str) -> str:
+        return "text/html; charset=UTF-8"
+
     def etag(self, path: str, status: int, body: bytes) -> str | None:
         """The ETag to send with this answer (None: none); a matching If-None-Match gets 304."""
         return None
@@ -68,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.server.site
         path = urlsplit(self.path).path
-        status, markup = site.answer(path)
+        status, markup = site.answer_target(self.path)
         body = markup.encode("utf-8")
         etag = site.etag(path, status, body)
         if etag is not None:
@@ -83,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         site.sent(path, status)
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=UTF-8")
+        self.send_header("Content-Type", site.content_type(path))
         self.send_header("Content-Length", str(len(body)))
         if etag is not None:
             self.send_header("ETag", etag)

@@ -1,0 +1,107 @@
+"""How much `feedbot discover` gets right: per site, the article fields (title, date,
+language, kind, body without chrome) right out of the total, read with no selectors at all
+(the defaults, as `feedbot preview URL` without a config) and with discover's config.
+
+Both columns read the same article pages (every article the site has, each language) with
+`feeds.extract`; the last columns run a real check pass with discover's config, written to
+a config file with no hand edits, and count what it stored and got right.
+
+Run:  .venv/bin/python bench/discover.py [--sites press,drupal,langquery,replica]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _common import ROOT  # noqa: F401 - puts the project on the import path
+
+from bot.app import build_parts, check_sources
+from bot.config import load_config
+from bot.discover import discover
+from feeds.discover.block import source_block, write_block
+from feeds.extract import ExtractError, extract_articles
+from feeds.fetcher import Fetcher
+from feeds.models import Article
+from feeds.sources import FetchSettings, SourceSettings
+from tests.discover_sites import FIELDS, SITE_NAMES, find_article, score, started
+
+FAST = FetchSettings(per_host_delay_seconds=0)
+
+
+async def _extract_all(urls: list[str], source: SourceSettings) -> list[Article]:
+    now = datetime.now(UTC)
+    found: list[Article] = []
+    async with Fetcher(FAST) as fetcher:
+        for url in dict.fromkeys(urls):
+            page = await fetcher.fetch(url, allowed_hosts=source.hosts)
+            with contextlib.suppress(ExtractError):  # counted as all fields wrong
+                found += extract_articles(page.text, page.url, source, now=now)
+    return found
+
+
+def _tally(articles: list[Article], site) -> tuple[int, int, dict[str, int]]:  # type: ignore[no-untyped-def]
+    right = total = 0
+    per_field = dict.fromkeys(FIELDS, 0)
+    for expected in site.expected:
+        marks = score(find_article(articles, expected), expected)
+        right += sum(marks.values())
+        total += len(marks)
+        for key, ok in marks.items():
+            per_field[key] += ok
+    return right, total, per_field
+
+
+def bench_site(name: str) -> dict[str, object]:
+    with started(name) as site, tempfile.TemporaryDirectory() as tmp:
+        urls = [e.url for e in site.expected]
+        plain = SourceSettings(name="preview", title="preview", url=site.start_url)
+        bare = asyncio.run(_extract_all(urls, plain))
+
+        started_at = time.perf_counter()
+        found = asyncio.run(discover(site.start_url, FAST, name=name))
+        seconds = time.perf_counter() - started_at
+        config_path = Path(tmp) / "config.toml"
+        config_path.write_text('database = "db.sqlite"\n[fetch]\nper_host_delay_seconds = 0\n')
+        write_block(config_path, source_block(found), name)
+        config = load_config(config_path)
+        guided = asyncio.run(_extract_all(urls, config.sources[0]))
+
+        parts = build_parts(config)
+        asyncio.run(check_sources(config, parts.store))
+        stored = parts.store.latest(limit=1000)
+        parts.engine.dispose()
+        return {
+            "site": name, "articles": len(site.expected),
+            "bare": _tally(bare, site), "discover": _tally(guided, site),
+            "pass": _tally(stored, site), "stored": len(stored),
+            "pages": found.pages_fetched, "seconds": seconds,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sites", default=",".join(SITE_NAMES))
+    args = parser.parse_args()
+    rows = [bench_site(name) for name in args.sites.split(",")]
+    print(f"{'site':10} {'articles':>8} {'no selectors':>14} {'discover':>10} "
+          f"{'check pass':>12} {'stored':>7} {'pages':>6} {'discover s':>10}")
+    for row in rows:
+        bare, guided, passed = row["bare"], row["discover"], row["pass"]
+        print(f"{row['site']:10} {row['articles']:>8} {bare[0]:>8}/{bare[1]:<5} "  # type: ignore[index]
+              f"{guided[0]:>4}/{guided[1]:<5} {passed[0]:>6}/{passed[1]:<5} "  # type: ignore[index]
+              f"{row['stored']:>7} {row['pages']:>6} {row['seconds']:>10.1f}")
+    print("\nper field, no selectors -> discover (" + ", ".join(FIELDS) + "):")
+    for row in rows:
+        bare, guided = row["bare"][2], row["discover"][2]  # type: ignore[index]
+        print(f"{row['site']:10} " + "  ".join(
+            f"{key} {bare[key]}->{guided[key]}" for key in FIELDS) + f"  (of {row['articles']})")
+
+
+if __name__ == "__main__":
+    main()
