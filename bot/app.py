@@ -80,7 +80,16 @@ def make_delivery(parts: Parts, sender: TelegramSender | DryRunSender,
                   sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Delivery:
     return Delivery(parts.outbox, sender, parts.config.telegram, parts.alerts,
                     tz=ZoneInfo(parts.config.timezone), now=now, sleep=sleep,
-                    source_titles={s.name: s.title for s in parts.config.sources})
+                    source_titles={s.name: s.title for s in parts.config.sources},
+                    source_names=source_names(parts.config))
+
+
+def source_names(config: Config) -> dict[tuple[str, str], str]:
+    """(source, lang) -> the organisation's name in that language, for the sources that carry
+    the organisation's own name (a partner's source keeps its own title)."""
+    own = {config.organisation, ""}
+    return {(s.name, lang): name for s in config.sources if s.title in own or s.title == s.name
+            for lang, name in config.organisation_names.items()}
 
 
 def site_info(config: Config) -> SiteInfo:
@@ -93,6 +102,7 @@ def site_info(config: Config) -> SiteInfo:
     return SiteInfo(
         base_url=config.feeds.base_url,
         organisation=config.organisation or config.sources[0].title,
+        names=config.organisation_names,
         sources=tuple(SourceInfo(name=s.name, title=s.title, url=s.url,
                                  languages=s.languages, categories=s.categories)
                       for s in config.sources),

@@ -252,7 +252,7 @@ def _groups(store: ArticleStore, site: SiteInfo) -> list[_Group]:
     for lang in _languages(store, site, None):
         texts = site.texts_in(lang)
         name = site.name_in(lang)
-        groups += _pair(f"{lang}/", lang, None, texts, name, site.organisation, site.home())
+        groups += _pair(f"{lang}/", lang, None, texts, name, name, site.home())
     if len(site.sources) > 1:
         for source in site.sources:
             for lang in _languages(store, site, source):
