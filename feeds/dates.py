@@ -127,7 +127,7 @@ _NAMED_ZONES = {
     "est": -5, "edt": -4, "pst": -8, "pdt": -7, "bst": 1, "cet": 1, "cest": 2, "eet": 2,
     "eest": 3, "msk": 3,
     # Al Jazeera and Gulf sites print Mecca time; Saudi Arabia keeps +03:00 all year.
-    "مكه المكرمه": 3, "السعوديه": 3, "الرياض": 3,
+    "مكه المكرمه": 3, "مكه": 3, "السعوديه": 3, "الرياض": 3,
 }  # fmt: skip
 _UTC_NAMES = r"z|gmt|utc|ت\.?\s?غ\.?|غرينتش|غرينيتش|جرينتش|جرينيتش"
 _ZONE_RE = (
@@ -163,11 +163,14 @@ _WORD_MDY = re.compile(
 # Ranges ("5–7 March 2024", "من 5 إلى 7 مارس 2024", "March 5–7, 2024") name an event's days:
 # the start day is the only one that can be a publication date.
 _ORDINAL_SUFFIX = r"(?:st|nd|rd|th)?"
-_RANGE_TO = r"\s*(?:-|to|until|الي|حتي|و)\s*"  # folded: "إلى" is "الي" here
+_RANGE_TO = r"\s*(?:-|to|until|and|&|الي|حتي|و)\s*"  # folded: "إلى" is "الي" here
+_RANGE_DAY = rf"(?:\d{{1,2}}{_ORDINAL_SUFFIX}|{_ORDINAL_RE})"
 _MONTHS_PAIR = rf"(?P<m1>{_MONTH_RE})\.?(?:\s*[/(]\s*(?P<m2>{_MONTH_RE})\s*\)?)?"
 _END_MONTH = rf"(?P<e1>{_MONTH_RE})\.?(?:\s*[/(]\s*{_MONTH_RE}\s*\)?)?"
 _RANGE_DMY = re.compile(
-    rf"(?<![\d/.-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}{_RANGE_TO}\d{{1,2}}{_ORDINAL_SUFFIX}\s*"
+    rf"(?:(?<![\d/.-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}|(?<!\w)(?P<word>{_ORDINAL_RE}))"
+    # "الثاني والعشرين" is one day (22), not the range 2–20.
+    rf"{_RANGE_TO}(?!(?:العشرين|العشرون|الثلاثين|الثلاثون)(?![^\W\d_])){_RANGE_DAY}\s*"
     rf"(?:(?:من|of)\s+)?{_MONTHS_PAIR}\s*[-,،]?\s*(?P<y>\d{{4}})(?!\d)"
 )
 _RANGE_DMY_ACROSS = re.compile(
@@ -228,8 +231,10 @@ _AR_RELATIVE = re.compile(
     rf"(?P<unit>{_alternation(_AR_UNITS)})(?![^\W\d_])"
 )
 _EN_RELATIVE = re.compile(
-    r"(?P<n>\d+|an?|one)\s+(?P<unit>second|minute|hour|day|week|month|year)s?\s+ago"
+    r"(?P<n>\d+|an?|one)\s*(?P<unit>second|sec|minute|min|hour|hr|day|week|month|year)s?"
+    r"\.?\s+ago"
 )
+_EN_UNITS = {"sec": "second", "min": "minute", "hr": "hour"}
 # "أمس الساعة 10:30", "yesterday at 10:30": the day is what counts; its clock has no zone.
 _TRAILING_TIME = re.compile(
     rf"\s*(?:at|في|على\s+الساعه|الساعه|,|،|-)?\s*\d{{1,2}}:\d{{2}}{_AMPM}$"
@@ -259,7 +264,7 @@ def _relative(text: str, now: datetime) -> datetime | None:
         if not count and unit != "seconds":
             return None
     elif m := _EN_RELATIVE.fullmatch(text):
-        unit = m["unit"] + "s"
+        unit = _EN_UNITS.get(m["unit"], m["unit"]) + "s"
         count = int(m["n"]) if m["n"].isdigit() else 1
     else:
         return None
