@@ -85,10 +85,12 @@ def make_delivery(parts: Parts, sender: TelegramSender | DryRunSender,
 
 
 def source_names(config: Config) -> dict[tuple[str, str], str]:
-    """(source, lang) -> the organisation's name in that language, for the sources that carry
-    the organisation's own name (a partner's source keeps its own title)."""
-    own = {config.organisation, ""}
-    return {(s.name, lang): name for s in config.sources if s.title in own or s.title == s.name
+    """(source, lang) -> the organisation's name in that language, for the organisation's own
+    source: the only one, or one titled with the organisation's name (a partner's source
+    keeps its own title)."""
+    own = {config.organisation, *config.organisation_names.values()}
+    return {(s.name, lang): name for s in config.sources
+            if len(config.sources) == 1 or s.title in own or s.title == s.name
             for lang, name in config.organisation_names.items()}
 
 
