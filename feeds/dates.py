@@ -141,6 +141,9 @@ _TIME_RE = (
     rf"(?::(?P<ss>\d{{2}})(?:\.\d+)?)?{_AMPM}\s*{_ZONE_RE})?"
 )
 
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_CLOCK_IN_ZONE = re.compile(rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_AMPM}\s*{_ZONE_RE}")
+
 _ISO = re.compile(
     r"(?<!\d)(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"
     r"(?:[t\s](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?"
@@ -374,7 +377,13 @@ def _fallback(text: str, now: datetime, lang: str | None) -> datetime | None:
         "PARSERS": ["relative-time", "custom-formats", "absolute-time"],
     }
     result = dateparser.parse(text, languages=languages, settings=settings)
-    return result.astimezone(UTC) if result is not None else None
+    if result is None:
+        return None
+    if _CLOCK.search(text) and not _CLOCK_IN_ZONE.search(text):
+        # dateparser reads a clock without a zone as UTC; the regex path's rule holds here too:
+        # the day alone, never a guessed instant.
+        return datetime(result.year, result.month, result.day, tzinfo=UTC)
+    return result.astimezone(UTC)
 
 
 def parse_date(text: str, *, now: datetime, lang: str | None = None) -> datetime | None:
