@@ -95,13 +95,18 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
         classification = classify_article(
             title=art_title, body_html=body_html, lang=lang, site_category=category,
             rules=source.classifier, base_url=page_url)
+        url = reader_url(lang, canonical, page_url, alternates)
+        if key == canonical and _url_lang(canonical) not in (None, lang):
+            # The site names another language's page as canonical: keyed on it, this article
+            # and that page's own would overwrite each other in the store.
+            key = url if url != canonical else f"{canonical}#{lang}"
         translations = {other_lang: other_key for other_lang, other_key, *_ in parts
                         if other_lang != lang}
         for alt_lang, alt_url in alternates.items():
-            if alt_lang != lang and alt_url != canonical:
+            if alt_lang != lang and alt_url not in (key, url):
                 translations.setdefault(alt_lang, alt_url)
         result.append(Article(
-            key=key, url=reader_url(lang, canonical, page_url, alternates),
+            key=key, url=url,
             source=source.name, lang=lang, title=art_title,
             body_html=body_html, body_text="\n\n".join(text_blocks),
             # Headings, lists (a "Take action" block) and buttons are not a summary.
@@ -147,7 +152,7 @@ def reader_url(lang: str, canonical: str, page_url: str, alternates: dict[str, s
 
     Some sites give every translation the Arabic page as canonical; an English follower must
     then get the English page, the one the English listing linked (or the page's own hreflang
-    for English), never the Arabic one. The article's key stays the canonical.
+    for English), never the Arabic one.
     """
     if _url_lang(canonical) in (None, lang):
         return canonical

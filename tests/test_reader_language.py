@@ -15,6 +15,7 @@ from bot.config import ConfigError, parse_config
 from feeds.extract import extract_articles
 from feeds.publish import publish_feeds
 from feeds.sources import Listing, SourceSettings
+from feeds.store import ArticleStore, Change, open_engine
 from tests.feed_samples import fill_store
 
 NOW = datetime(2024, 3, 1, tzinfo=UTC)
@@ -53,10 +54,27 @@ def test_english_follower_gets_the_english_page_when_the_canonical_is_arabic() -
     [article] = extract_articles(html, SITE + "/en/post/upr", SOURCE, now=NOW)
     assert article.lang == "en"
     assert article.url == SITE + "/en/post/upr"  # what the English listing linked
-    assert article.key == SITE + "/ar/post/upr"  # identity unchanged: no repost, same feed id
     post = compose_post(article)
     assert f'<a href="{SITE}/en/post/upr">Read more</a>' in post.text
     assert post.link_preview_url == SITE + "/en/post/upr"
+
+
+def test_two_languages_sharing_one_canonical_stay_two_articles(tmp_path: Path) -> None:
+    # Keyed on the shared canonical, the English article and the Arabic one would overwrite
+    # each other in the store: one channel would never get its post.
+    alternates = {"ar": SITE + "/ar/post/upr", "en": SITE + "/en/post/upr"}
+    [en] = extract_articles(page("en", EN_BODY, canonical=SITE + "/ar/post/upr",
+                                 alternates=alternates), SITE + "/en/post/upr", SOURCE, now=NOW)
+    [ar] = extract_articles(page("ar", AR_BODY, canonical=SITE + "/ar/post/upr",
+                                 alternates=alternates), SITE + "/ar/post/upr", SOURCE, now=NOW)
+    assert en.key != ar.key
+    assert (en.translations, ar.translations) == ({"ar": ar.key}, {"en": en.key})
+    store = ArticleStore(open_engine(tmp_path / "db.sqlite"))
+    assert [store.upsert(a, NOW) for a in (en, ar, en)] == [Change.NEW, Change.NEW,
+                                                            Change.UNCHANGED]
+    assert {a.lang for a in store.latest(limit=10)} == {"ar", "en"}
+    assert compose_post(en, translations={"ar": ar}).buttons == (
+        ("Read in Arabic · اقرأ بالعربية", SITE + "/ar/post/upr"),)
 
 
 def test_the_pages_own_hreflang_names_the_readers_page() -> None:
