@@ -96,10 +96,10 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
             title=art_title, body_html=body_html, lang=lang, site_category=category,
             rules=source.classifier, base_url=page_url)
         url = reader_url(lang, canonical, page_url, alternates)
-        if key == canonical and _url_lang(canonical) not in (None, lang):
+        if key == canonical and url != canonical:
             # The site names another language's page as canonical: keyed on it, this article
             # and that page's own would overwrite each other in the store.
-            key = url if url != canonical else f"{canonical}#{lang}"
+            key = url
         translations = {other_lang: other_key for other_lang, other_key, *_ in parts
                         if other_lang != lang}
         for alt_lang, alt_url in alternates.items():
@@ -156,10 +156,13 @@ def reader_url(lang: str, canonical: str, page_url: str, alternates: dict[str, s
     """
     if _url_lang(canonical) in (None, lang):
         return canonical
-    for url in (alternates.get(lang), normalise_url(page_url)):
-        if url and _url_lang(url) == lang:
-            return url
-    return alternates.get(lang) or canonical
+    # Only where this language has a page of its own: a Persian post at /ar/post/x is that
+    # page's own body under the Arabic interface, and its canonical is right.
+    own = alternates.get(lang)
+    page = normalise_url(page_url)
+    if own is None and _url_lang(page) == lang:
+        own = page
+    return own or canonical
 
 
 def _alternates(tree: LexborHTMLParser, page_url: str, source: SourceSettings) -> dict[str, str]:

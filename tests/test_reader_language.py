@@ -77,6 +77,14 @@ def test_two_languages_sharing_one_canonical_stay_two_articles(tmp_path: Path) -
         ("Read in Arabic · اقرأ بالعربية", SITE + "/ar/post/upr"),)
 
 
+def test_a_body_under_another_languages_interface_keeps_its_canonical() -> None:
+    # /ar/ is the interface here, not a page in Arabic: the English body has no other page.
+    html = page("ar", EN_BODY, canonical=SITE + "/ar/posts/930")
+    [article] = extract_articles(html, SITE + "/ar/posts/930", SOURCE, now=NOW)
+    assert article.lang == "en"
+    assert article.url == article.key == SITE + "/ar/posts/930"
+
+
 def test_the_pages_own_hreflang_names_the_readers_page() -> None:
     html = page("en", EN_BODY, canonical=SITE + "/ar/posts/930",
                 alternates={"ar": SITE + "/ar/posts/930", "en": SITE + "/en/post/upr-2024"})
