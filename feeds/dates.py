@@ -13,7 +13,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["find_labelled_date", "normalise_text", "parse_date"]
+__all__ = ["find_labelled_date", "normalise_text", "parse_date", "plausible"]
 
 # A publication date more than this far after `now` is a typo (FACTS §2: "2107").
 _FUTURE_TOLERANCE = timedelta(days=1)
@@ -22,6 +22,16 @@ _FUTURE_TOLERANCE = timedelta(days=1)
 _MIN_YEAR = 1995
 # dateparser on a long paragraph is slow and finds nonsense; a date string is short.
 _FALLBACK_MAX_CHARS = 80
+
+
+
+def plausible(moment: datetime, *, now: datetime) -> bool:
+    """Whether `moment` can be a publication date: from 1995 on and at most a day after `now`.
+
+    Shared with feed sources, whose unset dates arrive as "Thu, 01 Jan 1970 00:00:00 +0000".
+    """
+    return moment.year >= _MIN_YEAR and moment <= now + _FUTURE_TOLERANCE
+
 
 # --- normalisation ---------------------------------------------------------------------------
 
@@ -403,12 +413,11 @@ def parse_date(text: str, *, now: datetime, lang: str | None = None) -> datetime
     folded = normalise_text(text)
     if not folded:
         return None
-    latest = now + _FUTURE_TOLERANCE
     matched = False
     for match in _candidates(folded):
         matched = True
         result = _build(match, now)
-        if result is not None and result.year >= _MIN_YEAR and result <= latest:
+        if result is not None and plausible(result, now=now):
             return result
     if matched:
         return None  # a date was written, and it is wrong: do not let a fallback guess another
@@ -421,9 +430,7 @@ def parse_date(text: str, *, now: datetime, lang: str | None = None) -> datetime
     if _HIJRI.search(unlabelled):
         return None
     result = _fallback(unlabelled, now, lang)
-    if result is None or result > latest or result.year < _MIN_YEAR:
-        return None
-    return result
+    return result if result is not None and plausible(result, now=now) else None
 
 
 def find_labelled_date(text: str, *, now: datetime) -> datetime | None:
