@@ -24,7 +24,6 @@ _MIN_YEAR = 1995
 _FALLBACK_MAX_CHARS = 80
 
 
-
 def plausible(moment: datetime, *, now: datetime) -> bool:
     """Whether `moment` can be a publication date: from 1995 on and at most a day after `now`.
 
