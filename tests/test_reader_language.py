@@ -3,7 +3,7 @@ read as text, and the organisation's name in each language (posts, feeds, index 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
@@ -206,3 +206,24 @@ def test_a_bad_organisation_table_is_a_one_line_error(tmp_path: Path, value: obj
     with pytest.raises(ConfigError, match=message) as caught:
         parse_config(config(tmp_path, value), tmp_path)
     assert "\n" not in str(caught.value)
+
+
+def test_the_arabic_digest_and_its_feed_carry_the_arabic_name(tmp_path: Path) -> None:
+    from bot.app import publish
+    from tests.test_digest import MOMENT, WEEK_START, Clock, Install, article
+
+    data = config(tmp_path, NAMES)
+    data.update(database="db.sqlite", timezone="Europe/London",
+                digest={"schedule": "fri 17:00"})
+    data["feeds"] = {"base_url": "https://feeds.alqst.example/", "output_dir": "public"}
+    install = Install(parse_config(data, tmp_path), Clock(MOMENT + timedelta(minutes=1)))
+    install.seen(article(1, "ar", day=1), article(2, "en", day=2))
+    install.maker.make_due()
+    ar = install.digests.get("ar", WEEK_START)
+    assert ar is not None and "<b>القسط لحقوق الإنسان — " in ar.messages[0].text
+    en = install.digests.get("en", WEEK_START)
+    assert en is not None and "ALQST for Human Rights — " in en.messages[0].text
+    publish(install.config, install.store)
+    feed = feedparser.parse((tmp_path / "public/ar/digest/atom.xml").read_bytes())
+    assert "القسط لحقوق الإنسان" in feed.feed.title
+    assert feed.feed.author == "القسط لحقوق الإنسان"
