@@ -140,13 +140,14 @@ _NAMED_ZONES = {
 }  # fmt: skip
 _UTC_NAMES = r"z|gmt|utc|ت\.?\s?غ\.?|غرينتش|غرينيتش|جرينتش|جرينيتش"
 _ZONE_RE = (
-    rf"\(?\s*(?:بتوقيت\s+)?(?P<tz>(?:{_UTC_NAMES})(?:\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)?"
+    rf"\(?\s*(?:ب?توقيت\s+)?(?P<tz>(?:{_UTC_NAMES})(?:\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)?"
     rf"|[+-]\d{{2}}(?::?\d{{2}})?|{_alternation(_NAMED_ZONES)})\s*\)?(?![^\W\d_])"
 )
 _AMPM = r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.|صباحا|مساءا|مساء|ص|م)(?![^\W\d_]))?"
 # A time is kept only with an explicit zone; a bare "16:45" has no known offset.
 _TIME_RE = (
-    r"(?:\s*(?:,|،|-|\||at|t|في|على\s+الساعه|الساعه)?\s*(?P<hh>\d{1,2}):(?P<mi>\d{2})"
+    # "10.45 GMT" (The Guardian) as well as "10:45 GMT"; only ever read with a zone after it.
+    r"(?:\s*(?:,|،|-|\||at|t|في|على\s+الساعه|الساعه)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})"
     rf"(?::(?P<ss>\d{{2}})(?:\.\d+)?)?{_AMPM}\s*{_ZONE_RE})?"
 )
 
@@ -159,7 +160,9 @@ _ISO = re.compile(
     rf"(?:\s*{_ZONE_RE})?)?"
 )
 _NUMERIC_DMY = re.compile(
-    r"(?<![\d.:/-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d:]|[/.-]\d)"
+    r"(?<![\d.:/-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})"
+    # Al Jazeera's text runs the year into the time ("10/3/202412:49"): a clock may follow.
+    r"(?:(?=\d{1,2}:\d{2})(?<=\d{4})|(?![\d:]|[/.-]\d))"
     + _TIME_RE
 )
 _WORD_DMY = re.compile(
