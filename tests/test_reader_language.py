@@ -183,6 +183,8 @@ def test_arabic_posts_feeds_and_index_carry_the_arabic_name(tmp_path: Path) -> N
     en_feed = feedparser.parse((out / "en/atom.xml").read_bytes())
     assert "القسط لحقوق الإنسان" in ar_feed.feed.title
     assert ar_feed.feed.author == "القسط لحقوق الإنسان"
+    assert {e.author for e in ar_feed.entries} == {"القسط لحقوق الإنسان"}
+    assert {e.author for e in en_feed.entries} == {"ALQST for Human Rights"}
     assert "ALQST for Human Rights" in en_feed.feed.title
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "القسط لحقوق الإنسان" in index and "ALQST for Human Rights" in index
