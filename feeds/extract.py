@@ -96,7 +96,7 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
             title=art_title, body_html=body_html, lang=lang, site_category=category,
             rules=source.classifier, base_url=page_url)
         url = reader_url(lang, canonical, page_url, alternates)
-        if key == canonical and url != canonical:
+        if key == canonical and url != canonical and _url_lang(canonical) is not None:
             # The site names another language's page as canonical: keyed on it, this article
             # and that page's own would overwrite each other in the store.
             key = url
@@ -148,21 +148,23 @@ def _url_lang(url: str) -> str | None:
 
 
 def reader_url(lang: str, canonical: str, page_url: str, alternates: dict[str, str]) -> str:
-    """The page a reader of `lang` should open: the canonical unless it names another language.
+    """The page a reader of `lang` should open: the canonical unless it is not this language's.
 
-    Some sites give every translation the Arabic page as canonical; an English follower must
-    then get the English page, the one the English listing linked (or the page's own hreflang
-    for English), never the Arabic one.
+    Some sites give every translation the Arabic page as canonical, or a numeric one under
+    the Arabic interface (/posts/930); an English follower must then get the English page,
+    the one the English listing linked (or the page's own hreflang for English).
     """
-    if _url_lang(canonical) in (None, lang):
+    canonical_lang = _url_lang(canonical)
+    if canonical_lang == lang:
+        return canonical
+    page = normalise_url(page_url)
+    if _url_lang(page) == lang:
+        return page
+    if canonical_lang is None:
         return canonical
     # Only where this language has a page of its own: a Persian post at /ar/post/x is that
     # page's own body under the Arabic interface, and its canonical is right.
-    own = alternates.get(lang)
-    page = normalise_url(page_url)
-    if own is None and _url_lang(page) == lang:
-        own = page
-    return own or canonical
+    return alternates.get(lang) or canonical
 
 
 def _alternates(tree: LexborHTMLParser, page_url: str, source: SourceSettings) -> dict[str, str]:

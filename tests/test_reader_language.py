@@ -92,6 +92,14 @@ def test_the_pages_own_hreflang_names_the_readers_page() -> None:
     assert article.url == SITE + "/en/post/upr-2024"
 
 
+def test_a_canonical_naming_no_language_gives_way_to_the_listings_page() -> None:
+    # /posts/930 is the Arabic interface on alqst.org; the English listing linked /en/post/….
+    html = page("en", EN_BODY, canonical=SITE + "/posts/930")
+    [article] = extract_articles(html, SITE + "/en/post/upr", SOURCE, now=NOW)
+    assert article.url == SITE + "/en/post/upr"
+    assert article.key == SITE + "/posts/930"  # the identity stays: nothing is posted twice
+
+
 def test_a_canonical_in_the_readers_language_is_kept() -> None:
     html = page("ar", AR_BODY, canonical=SITE + "/ar/post/upr")
     [article] = extract_articles(html, SITE + "/posts/930", SOURCE, now=NOW)
