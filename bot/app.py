@@ -90,7 +90,18 @@ def make_delivery(parts: Parts, sender: TelegramSender | DryRunSender,
                     source_titles={s.name: s.title for s in parts.config.sources},
                     on_blocked=lambda chat: parts.followers.forget(int(chat)),
                     alert_names=lambda chat, article: parts.followers.names_in(int(chat),
-                                                                                article))
+                                                                                article),
+                    source_names=source_names(parts.config))
+
+
+def source_names(config: Config) -> dict[tuple[str, str], str]:
+    """(source, lang) -> the organisation's name in that language, for the organisation's own
+    source: the only one, or one titled with the organisation's name (a partner's source
+    keeps its own title)."""
+    own = {config.organisation, *config.organisation_names.values()}
+    return {(s.name, lang): name for s in config.sources
+            if len(config.sources) == 1 or s.title in own or s.title == s.name
+            for lang, name in config.organisation_names.items()}
 
 
 def site_info(config: Config) -> SiteInfo:
@@ -103,6 +114,7 @@ def site_info(config: Config) -> SiteInfo:
     return SiteInfo(
         base_url=config.feeds.base_url,
         organisation=config.organisation or config.sources[0].title,
+        names=config.organisation_names,
         sources=tuple(SourceInfo(name=s.name, title=s.title, url=s.url,
                                  languages=s.languages, categories=s.categories)
                       for s in config.sources),

@@ -255,8 +255,8 @@ def _buttons(article: Article, translations: dict[str, Article]) -> tuple[tuple[
         if len(buttons) == MAX_ACTION_BUTTONS:
             break
     for lang, other in sorted(translations.items()):
-        if lang == article.lang or not _is_web_url(other.url):
-            continue
+        if lang == article.lang or not _is_web_url(other.url) or other.url == article.url:
+            continue  # a page holding both languages: "Read in Arabic" would be "Read more"
         # Named in the post's language, then in the target language, so both readers
         # recognise it.
         here = _words(article.lang)["read_in"].format(

@@ -101,6 +101,9 @@ class Config:
     feeds: FeedSettings
     telegram: TelegramSettings
     organisation: str = ""
+    # The organisation's name per language (`organisation = { ar = "…", en = "…" }`): Arabic
+    # posts and feeds are signed in Arabic. Empty when `organisation` is a plain string.
+    organisation_names: Mapping[str, str] = field(default_factory=dict)
     # How long an instance's hold on a source lasts without renewal (bot/leases.py): after
     # this, another instance on the same database takes the source over.
     lease_seconds: float = 60.0
@@ -492,6 +495,26 @@ _TOP_KEYS = {"organisation", "timezone", "database", "lease_seconds", "fetch", "
              "feeds", "telegram", "digest"}
 
 
+def _organisation(data: dict[str, Any]) -> dict[str, Any]:
+    """`organisation` as a plain name, or a table of names per language (`{ ar = …, en = … }`);
+    the plain name is then the English one (else the first given)."""
+    value = _take(data, "organisation", "", (str, dict), "")
+    if isinstance(value, str):
+        return {"organisation": value, "organisation_names": {}}
+    names: dict[str, str] = {}
+    for lang, name in value.items():
+        if not re.fullmatch(r"[a-z]{2,3}", str(lang)):
+            raise ConfigError(f"organisation.{_name(lang)}: expected a language code such as "
+                              "'ar' or 'en'")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"organisation.{lang}: expected a non-empty string")
+        names[lang] = name.strip()
+    if not names:
+        raise ConfigError("organisation: the table names no language (try { en = \"…\" })")
+    return {"organisation": names.get("en") or next(iter(names.values())),
+            "organisation_names": names}
+
+
 def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
                  environ: Mapping[str, str] | None = None) -> Config:
     """Validate a parsed TOML document; relative paths are resolved against `base_dir`.
@@ -520,7 +543,7 @@ def parse_config(data: dict[str, Any], base_dir: Path, path: Path | None = None,
     digest = _digest(_take(data, "digest", "", dict, {}))
     return Config(
         path=path,
-        organisation=_take(data, "organisation", "", str, ""),
+        **_organisation(data),
         lease_seconds=_lease_seconds(data),
         timezone=tz,
         database=database,

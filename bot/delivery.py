@@ -188,6 +188,7 @@ class Delivery:
         now: Clock = _utc_now,
         sleep: Sleep = asyncio.sleep,
         source_titles: Mapping[str, str] | None = None,
+        source_names: Mapping[tuple[str, str], str] | None = None,
         policy: RetryPolicy | None = None,
         batch_size: int = 100,
         on_blocked: Callable[[str], object] | None = None,
@@ -200,6 +201,8 @@ class Delivery:
         self.tz = tz
         self.policy = policy or RetryPolicy()
         self.source_titles = dict(source_titles or {})
+        # (source, lang) -> the name a post in that language is signed with, where it differs
+        self.source_names = dict(source_names or {})
         self.batch_size = batch_size
         self._now = now
         self._sleep = sleep
@@ -330,8 +333,7 @@ class Delivery:
         while True:
             use_photo = self.settings.send_photos and not item.no_photo and bool(article.image)
             post = compose_post(article, translations=translations, as_caption=use_photo,
-                                plain=item.plain, source_title=self.source_titles.get(
-                                    article.source), tz=self.tz)
+                                plain=item.plain, source_title=self._signature(article), tz=self.tz)
             if use_photo and post.photo is None:  # not an http(s) image: a text post
                 item = self.outbox.mark_failed(item, "image is not an http(s) URL",
                                                self._now(), no_photo=True, count_attempt=False)
@@ -430,6 +432,11 @@ class Delivery:
             return "dry-run"
         return "photo" if post.photo is not None else "text"
 
+    def _signature(self, article: Article) -> str | None:
+        """The source's name in the post's language ("القسط لحقوق الإنسان" on Arabic posts)."""
+        return (self.source_names.get((article.source, article.lang))
+                or self.source_titles.get(article.source))
+
     async def _edit(self, item: OutboxItem, article: Article) -> None:
         sent = self.outbox.sent_message(item.article_key, item.chat)
         fingerprint = post_fingerprint(article)
@@ -445,7 +452,7 @@ class Delivery:
             post = compose_post(article, translations=translations,
                                 as_caption=sent.sent_as == "photo",
                                 plain=item.plain or sent.plain,
-                                source_title=self.source_titles.get(article.source), tz=self.tz)
+                                source_title=self._signature(article), tz=self.tz)
             await self.pacer.wait(item.chat)
             if not self._claim(item):
                 self.pacer.done(item.chat)  # nothing went out: give the place back

@@ -42,7 +42,8 @@ def demo_config(site_url: str, workdir: Path, *, channel: str | None = None,
         telegram.update(channels={"ar": "@alqst_ar", "en": "@alqst_en"},
                         per_chat_per_minute=6000, overall_per_second=1000)
     data = {
-        "organisation": "ALQST for Human Rights (replica)",
+        "organisation": {"en": "ALQST for Human Rights (replica)",
+                         "ar": "القسط لحقوق الإنسان (نسخة تجريبية)"},
         "timezone": "Europe/London",
         "database": "demo.sqlite",
         "fetch": {"per_host_delay_seconds": 0, "per_host_concurrency": 4, "retries": 1,

@@ -120,7 +120,8 @@ class DigestMaker:
             return None  # the bot did not watch this language during the period
         items = self.store.articles_between(lang, start, end)
         shown = [a for _, group in group_by_kind(items) for a in group]
-        messages = compose_digest(shown, lang=lang, name=self.name, start=start, end=end,
+        name = self.config.organisation_names.get(lang) or self.name  # in the digest's language
+        messages = compose_digest(shown, lang=lang, name=name, start=start, end=end,
                                   tz=self.tz)
         digest = Digest(lang=lang, period_start=start, period_end=end,
                         article_keys=tuple(a.key for a in shown),

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -16,6 +16,7 @@ from feeds.dates import normalise_text
 from feeds.genre import is_salutation, title_genre, title_segments, unquoted
 from feeds.language import detect_language
 from feeds.models import ActionLink, Kind
+from feeds.sanitize import strip_tracking
 
 __all__ = ["Classification", "ClassifierRules", "classify_article", "extract_action_links"]
 
@@ -41,7 +42,6 @@ _SHARE_URLS = re.compile(
 )
 _DONATION_HOSTS = ("paypal.com", "paypal.me", "donorbox.org", "justgiving.com", "gofundme.com")
 _TWEET_INTENT = re.compile(r"^/intent/(?:tweet|post)\b")
-_TRACKING_PARAMS = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid|_ga|igshid|ref_src)$")
 
 DEFAULT_PHRASES: dict[Kind, tuple[str, ...]] = {
     # Headings that open a take-action section.
@@ -633,15 +633,9 @@ def _leading_key(text: str, words: int) -> str:
 
 
 def _clean_url(url: str) -> str:
-    parts = urlsplit(url)
-    # Filter the raw query so the rest keeps its exact encoding (a tweet's text stays as written).
-    query = "&".join(
-        pair
-        for pair in parts.query.split("&")
-        if pair and not _TRACKING_PARAMS.match(pair.split("=", 1)[0].lower())
-    )
-    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+    # A third party's page stays exactly as its author wrote it (some answer "/petition/" and
+    # "/petition" differently, or route on the fragment): only tracking parameters go.
+    return strip_tracking(url)
 
 
 def _action_reason(
@@ -733,7 +727,9 @@ def _action_links(doc: _Document, base_url: str, rules: ClassifierRules) -> Iter
         if reason is None:
             continue
         clean = url if url.lower().startswith("mailto:") else _clean_url(url)
-        dedup = clean.lower()
+        # The same page written twice ("…/p/x/" and "…/p/x#sign") is one button; the first
+        # spelling is the one kept, exactly as written.
+        dedup = clean.lower().split("#", 1)[0].rstrip("/")
         if dedup in seen:
             continue
         seen.add(dedup)

@@ -11,13 +11,26 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["find_labelled_date", "normalise_text", "parse_date"]
+from dateutil.relativedelta import relativedelta
+
+__all__ = ["find_labelled_date", "normalise_text", "parse_date", "plausible"]
 
 # A publication date more than this far after `now` is a typo (FACTS §2: "2107").
 _FUTURE_TOLERANCE = timedelta(days=1)
-_MIN_YEAR = 1900
+# The web's publishing era: anything earlier is a content system's unset default
+# ("1970-01-01T00:00:00Z", "0001-01-01"), never a real publication date.
+_MIN_YEAR = 1995
 # dateparser on a long paragraph is slow and finds nonsense; a date string is short.
 _FALLBACK_MAX_CHARS = 80
+
+
+def plausible(moment: datetime, *, now: datetime) -> bool:
+    """Whether `moment` can be a publication date: from 1995 on and at most a day after `now`.
+
+    Shared with feed sources, whose unset dates arrive as "Thu, 01 Jan 1970 00:00:00 +0000".
+    """
+    return moment.year >= _MIN_YEAR and moment <= now + _FUTURE_TOLERANCE
+
 
 # --- normalisation ---------------------------------------------------------------------------
 
@@ -82,6 +95,13 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
     11: ("november", "nov", "نوفمبر", "تشرين الثاني", "تشرين ثاني", "نونبر"),
     12: ("december", "dec", "ديسمبر", "كانون الاول", "كانون اول", "دجنبر"),
 }
+# Maghreb NGOs write French datelines ("Tunis, le 22 février 2024"); the names cost nothing.
+for _number, _names in enumerate((
+    ("janvier",), ("février", "fevrier"), ("mars",), ("avril",), ("mai",), ("juin",),
+    ("juillet",), ("août", "aout"), ("septembre",), ("octobre",), ("novembre",),
+    ("décembre", "decembre"),
+), start=1):
+    _MONTH_NAMES[_number] += _names
 _MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names}
 
 _UNITS = ("الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع")
@@ -109,19 +129,40 @@ def _alternation(words: Iterable[str]) -> str:
 _MONTH_RE = rf"(?:{_alternation(_MONTHS)})(?![^\W\d_])"
 _ORDINAL_RE = rf"(?:{_alternation(_ORDINAL_DAYS)})(?![^\W\d_])"
 _YEAR_WORD = r"(?:من\s+)?(?:للعام|لعام|العام|عام|للسنه|لسنه|السنه|سنه|of)"
+
+# Zones a page may print after a time. Named ones only where the name means one offset:
+# "AST" (Arabia or Atlantic) and "ET" (EST or EDT) are not here, so such a time is left out.
+_NAMED_ZONES = {
+    "est": -5, "edt": -4, "pst": -8, "pdt": -7, "bst": 1, "cet": 1, "cest": 2, "eet": 2,
+    "eest": 3, "msk": 3,
+    # Al Jazeera and Gulf sites print Mecca time; Saudi Arabia keeps +03:00 all year.
+    "مكه المكرمه": 3, "مكه": 3, "السعوديه": 3, "الرياض": 3,
+}  # fmt: skip
+_UTC_NAMES = r"z|gmt|utc|ت\.?\s?غ\.?|غرينتش|غرينيتش|جرينتش|جرينيتش"
+_ZONE_RE = (
+    rf"\(?\s*(?:ب?توقيت\s+)?(?P<tz>(?:{_UTC_NAMES})(?:\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)?"
+    rf"|[+-]\d{{2}}(?::?\d{{2}})?|{_alternation(_NAMED_ZONES)})\s*\)?(?![^\W\d_])"
+)
+_AMPM = r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.|صباحا|مساءا|مساء|ص|م)(?![^\W\d_]))?"
 # A time is kept only with an explicit zone; a bare "16:45" has no known offset.
 _TIME_RE = (
-    r"(?:\s*(?:,|،|at|t|في|الساعه)?\s*(?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?"
-    r"\s*(?P<tz>z|gmt|utc|[+-]\d{2}(?::?\d{2})?)(?![\w]))?"
+    # "10.45 GMT" (The Guardian) as well as "10:45 GMT"; only ever read with a zone after it.
+    r"(?:\s*(?:,|،|-|\||at|t|في|على\s+الساعه|الساعه)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})"
+    rf"(?::(?P<ss>\d{{2}})(?:\.\d+)?)?{_AMPM}\s*{_ZONE_RE})?"
 )
+
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_CLOCK_IN_ZONE = re.compile(rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?{_AMPM}\s*{_ZONE_RE}")
 
 _ISO = re.compile(
     r"(?<!\d)(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)"
     r"(?:[t\s](?P<hh>\d{2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?"
-    r"\s*(?P<tz>z|[+-]\d{2}(?::?\d{2})?)?)?"
+    rf"(?:\s*{_ZONE_RE})?)?"
 )
 _NUMERIC_DMY = re.compile(
-    r"(?<![\d.:/-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\d:]|[/.-]\d)"
+    r"(?<![\d.:/-])(?P<d>\d{1,2})(?P<sep>[/.-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})"
+    # Al Jazeera's text runs the year into the time ("10/3/202412:49"): a clock may follow.
+    r"(?:(?=\d{1,2}:\d{2})(?<=\d{4})|(?![\d:]|[/.-]\d))"
     + _TIME_RE
 )
 _WORD_DMY = re.compile(
@@ -134,7 +175,28 @@ _WORD_MDY = re.compile(
     rf"(?<!\w)(?P<m1>{_MONTH_RE})\.?(?:\s*[/(]\s*(?P<m2>{_MONTH_RE})\s*\)?)?"
     r"\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d)\s*[,،]?\s*(?P<y>\d{4})(?!\d)" + _TIME_RE
 )
-_PATTERNS = (_ISO, _NUMERIC_DMY, _WORD_DMY, _WORD_MDY)
+# Ranges ("5–7 March 2024", "من 5 إلى 7 مارس 2024", "March 5–7, 2024") name an event's days:
+# the start day is the only one that can be a publication date.
+_ORDINAL_SUFFIX = r"(?:st|nd|rd|th)?"
+_RANGE_TO = r"\s*(?:-|to|until|and|&|الي|حتي|و)\s*"  # folded: "إلى" is "الي" here
+_RANGE_DAY = rf"(?:\d{{1,2}}{_ORDINAL_SUFFIX}|{_ORDINAL_RE})"
+_MONTHS_PAIR = rf"(?P<m1>{_MONTH_RE})\.?(?:\s*[/(]\s*(?P<m2>{_MONTH_RE})\s*\)?)?"
+_END_MONTH = rf"(?P<e1>{_MONTH_RE})\.?(?:\s*[/(]\s*{_MONTH_RE}\s*\)?)?"
+_RANGE_DMY = re.compile(
+    rf"(?:(?<![\d/.-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}|(?<!\w)(?P<word>{_ORDINAL_RE}))"
+    # "الثاني والعشرين" is one day (22), not the range 2–20.
+    rf"{_RANGE_TO}(?!(?:العشرين|العشرون|الثلاثين|الثلاثون)(?![^\W\d_])){_RANGE_DAY}\s*"
+    rf"(?:(?:من|of)\s+)?{_MONTHS_PAIR}\s*[-,،]?\s*(?P<y>\d{{4}})(?!\d)"
+)
+_RANGE_DMY_ACROSS = re.compile(
+    rf"(?<![\d/.-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}\s*{_MONTHS_PAIR}{_RANGE_TO}"
+    rf"\d{{1,2}}{_ORDINAL_SUFFIX}\s*{_END_MONTH}\s*[-,،]?\s*(?P<y>\d{{4}})(?!\d)"
+)
+_RANGE_MDY = re.compile(
+    rf"(?<!\w){_MONTHS_PAIR}\s*(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}{_RANGE_TO}"
+    rf"(?:{_END_MONTH}\s*)?\d{{1,2}}{_ORDINAL_SUFFIX}\s*,?\s*(?P<y>\d{{4}})(?!\d)"
+)
+_PATTERNS = (_ISO, _NUMERIC_DMY, _WORD_DMY, _WORD_MDY, _RANGE_DMY, _RANGE_DMY_ACROSS, _RANGE_MDY)
 
 # Hijri month names or the "هـ" era mark: such a date alone is rejected, not converted, because
 # the sites' Hijri dates follow Umm al-Qura or local sighting, and arithmetic conversion can be a
@@ -164,18 +226,33 @@ for _unit_name, _one, _two, _plurals in (
     ("days", "يوم", "يومين", ("ايام",)),
     ("weeks", "اسبوع", "اسبوعين", ("اسابيع",)),
     ("months", "شهر", "شهرين", ("اشهر", "شهور")),
+    ("years", "سنه", "سنتين", ("سنوات", "سنين")),
+    ("years", "عام", "عامين", ("اعوام",)),
 ):
     _AR_UNITS[_one] = (_unit_name, 1)
+    # After 11 and up the noun is a singular accusative: "منذ 12 يوماً", "قبل 20 عاماً".
+    _AR_UNITS[_one + "ا"] = (_unit_name, 1)
     _AR_UNITS[_two] = (_unit_name, 2)
     _AR_UNITS[_two[:-2] + "ان"] = (_unit_name, 2)  # nominative dual: ساعتان
     for _plural in _plurals:
         _AR_UNITS[_plural] = (_unit_name, 0)
+_AR_NUMBER_WORDS: dict[str, int] = {}
+for _n, _word in enumerate(("ثلاث", "اربع", "خمس", "ست", "سبع", "ثماني", "تسع", "عشر"), start=3):
+    _AR_NUMBER_WORDS[_word] = _AR_NUMBER_WORDS[_word + "ه"] = _n  # ثلاث ساعات, ثلاثة أيام
+_AR_NUMBER_WORDS["ثمان"] = 8
 
 _AR_RELATIVE = re.compile(
-    rf"(?:منذ|قبل)\s+(?:(?P<n>\d+)\s*)?(?P<unit>{_alternation(_AR_UNITS)})(?![^\W\d_])"
+    rf"(?:منذ|قبل)\s+(?:(?P<n>\d+|{_alternation(_AR_NUMBER_WORDS)})\s+|(?P<d>\d+)\s*)?"
+    rf"(?P<unit>{_alternation(_AR_UNITS)})(?![^\W\d_])"
 )
 _EN_RELATIVE = re.compile(
-    r"(?P<n>\d+|an?|one)\s+(?P<unit>second|minute|hour|day|week|month)s?\s+ago"
+    r"(?P<n>\d+|an?|one)\s*(?P<unit>second|sec|minute|min|hour|hr|day|week|month|year)s?"
+    r"\.?\s+ago"
+)
+_EN_UNITS = {"sec": "second", "min": "minute", "hr": "hour"}
+# "أمس الساعة 10:30", "yesterday at 10:30": the day is what counts; its clock has no zone.
+_TRAILING_TIME = re.compile(
+    rf"\s*(?:at|في|على\s+الساعه|الساعه|,|،|-)?\s*\d{{1,2}}:\d{{2}}{_AMPM}$"
 )
 _FIXED_RELATIVE = {
     "today": 0, "just now": 0, "now": 0, "اليوم": 0, "الان": 0, "قبل قليل": 0, "منذ قليل": 0,
@@ -188,26 +265,29 @@ _TRAILING = re.compile(r"[\s.,،:;!؛]+$")
 def _relative(text: str, now: datetime) -> datetime | None:
     # Only a string that *is* a relative date counts: "اليوم" inside a sentence is not a date.
     text = _TRAILING.sub("", text)
-    if text in _FIXED_RELATIVE:
-        return _midnight(now - timedelta(days=_FIXED_RELATIVE[text]))
+    day = _TRAILING_TIME.sub("", text)
+    if day in _FIXED_RELATIVE:
+        return _midnight(now - timedelta(days=_FIXED_RELATIVE[day]))
     unit: str
     if m := _AR_RELATIVE.fullmatch(text):
         unit, implied = _AR_UNITS[_SPACES.sub(" ", m["unit"])]
-        count = int(m["n"]) if m["n"] else implied
+        number = m["n"] or m["d"]
+        if number is None:
+            count = implied
+        else:
+            count = int(number) if number.isdigit() else _AR_NUMBER_WORDS[number]
         if not count and unit != "seconds":
             return None
     elif m := _EN_RELATIVE.fullmatch(text):
-        unit = m["unit"] + "s"
+        unit = _EN_UNITS.get(m["unit"], m["unit"]) + "s"
         count = int(m["n"]) if m["n"].isdigit() else 1
     else:
         return None
-    if unit == "months":
-        unit, count = "days", 30 * count  # a month ago is never precise; 30 days is the reading
-    delta = timedelta(**{unit: count})
-    if unit in ("days", "weeks"):
-        # "two days ago" names a day, not an instant: keep the date, drop the clock.
-        return _midnight(now - delta)
-    return (now - delta).replace(second=0, microsecond=0)
+    if unit in ("days", "weeks", "months", "years"):
+        # "two days ago", "a year ago" name a day, not an instant: keep the date, drop the
+        # clock. Months and years are calendar ones ("a month ago" on 1 March is 1 February).
+        return _midnight(now - relativedelta(**{unit: count}))
+    return (now - timedelta(**{unit: count})).replace(second=0, microsecond=0)
 
 
 # --- absolute dates ------------------------------------------------------------------------------
@@ -217,13 +297,31 @@ def _midnight(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _zone(text: str) -> timezone:
-    if text in ("z", "gmt", "utc"):
-        return UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    minutes = int(digits[:2]) * 60 + (int(digits[2:4]) if len(digits) >= 4 else 0)
-    return timezone(sign * timedelta(minutes=minutes))
+_OFFSET = re.compile(r"(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?$")
+
+
+def _zone(text: str) -> timezone | None:
+    """The offset a zone text names: "gmt+3", "+0300", "z", "مكه المكرمه"; None if unknown."""
+    text = _SPACES.sub(" ", text)
+    if text in _NAMED_ZONES:
+        return timezone(timedelta(hours=_NAMED_ZONES[text]))
+    offset = _OFFSET.search(text)
+    if offset is None:
+        return UTC  # a UTC name with no offset after it
+    minutes = int(offset["h"]) * 60 + int(offset["m"] or 0)
+    if minutes > 14 * 60:
+        return None  # no zone is that far from UTC: a misread, not an offset
+    return timezone((-1 if offset["sign"] == "-" else 1) * timedelta(minutes=minutes))
+
+
+def _hour(groups: dict[str, str | None]) -> int:
+    hour = int(groups["hh"] or 0)
+    ampm = groups.get("ampm")
+    if ampm is None:
+        return hour
+    if ampm[0] in "pم":  # pm, p.m., م, مساء
+        return hour % 12 + 12
+    return hour % 12
 
 
 def _year(text: str, now: datetime) -> int:
@@ -245,16 +343,22 @@ def _build(match: re.Match[str], now: datetime) -> datetime | None:
             return None  # "يونيو/تموز" contradicts itself: no trustworthy month
     else:
         month = int(groups["m"])
+        if match.re is _NUMERIC_DMY and month > 12 >= day:
+            day, month = month, day  # "12/25/2023": day first is impossible, so month first
     year = _year(groups["y"], now)
+    if groups.get("e1") and _MONTHS[_SPACES.sub(" ", groups["e1"])] < month:
+        year -= 1  # "30 December – 2 January 2024": the year printed is the end's
     if year < _MIN_YEAR:
         return None
+    zone = _zone(groups["tz"]) if groups.get("tz") and groups.get("hh") else None
     try:
-        if groups.get("tz") and groups.get("hh"):
+        if zone is not None:
             local = datetime(
-                year, month, day, int(groups["hh"]), int(groups["mi"]), int(groups["ss"] or 0),
-                tzinfo=_zone(groups["tz"]),
+                year, month, day, _hour(groups), int(groups["mi"]), int(groups["ss"] or 0),
+                tzinfo=zone,
             )  # fmt: skip
             return local.astimezone(UTC)
+        # No time, or a time in an unknown zone: the day alone, never a guessed instant.
         return datetime(year, month, day, tzinfo=UTC)
     except ValueError:
         return None
@@ -262,7 +366,8 @@ def _build(match: re.Match[str], now: datetime) -> datetime | None:
 
 def _candidates(text: str) -> Iterator[re.Match[str]]:
     matches = [m for pattern in _PATTERNS for m in pattern.finditer(text)]
-    return iter(sorted(matches, key=lambda m: m.start()))
+    # Reading order; at one position the longest reading, so a range beats its first day.
+    return iter(sorted(matches, key=lambda m: (m.start(), -m.end())))
 
 
 def _fallback(text: str, now: datetime, lang: str | None) -> datetime | None:
@@ -284,16 +389,25 @@ def _fallback(text: str, now: datetime, lang: str | None) -> datetime | None:
         "PARSERS": ["relative-time", "custom-formats", "absolute-time"],
     }
     result = dateparser.parse(text, languages=languages, settings=settings)
-    return result.astimezone(UTC) if result is not None else None
+    if result is None:
+        return None
+    if _CLOCK.search(text) and not _CLOCK_IN_ZONE.search(text):
+        # dateparser reads a clock without a zone as UTC; the regex path's rule holds here too:
+        # the day alone, never a guessed instant.
+        return datetime(result.year, result.month, result.day, tzinfo=UTC)
+    return result.astimezone(UTC)
 
 
 def parse_date(text: str, *, now: datetime, lang: str | None = None) -> datetime | None:
     """The date a short text names, as an aware UTC datetime, or None.
 
-    Midnight UTC unless the text gives a time with a zone. Day-month order always. Rejected
-    (None): no day ("June 2021"), more than a day after `now` (typo years), Hijri-only dates
-    (see `_HIJRI`), anything unparsable. The first valid date in reading order wins, so labels
-    and datelines in front are fine. `lang` ("ar"/"en") only narrows the dateparser fallback.
+    Midnight UTC unless the text gives a time with a known zone ("GMT+3", "+03:00", "بتوقيت
+    مكة المكرمة"), which moves the instant; a time in an unknown zone is left out, never read
+    as UTC. Day-month order unless day first is impossible ("12/25/2023"). A range gives its
+    start day. Rejected (None): no day ("June 2021"), before 1995 (unset defaults such as
+    1970-01-01), more than a day after `now` (typo years), Hijri-only dates (see `_HIJRI`),
+    anything unparsable. The first valid date in reading order wins, so labels and datelines
+    in front are fine. `lang` ("ar"/"en") only narrows the dateparser fallback.
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -301,12 +415,11 @@ def parse_date(text: str, *, now: datetime, lang: str | None = None) -> datetime
     folded = normalise_text(text)
     if not folded:
         return None
-    latest = now + _FUTURE_TOLERANCE
     matched = False
     for match in _candidates(folded):
         matched = True
         result = _build(match, now)
-        if result is not None and result.year >= _MIN_YEAR and result <= latest:
+        if result is not None and plausible(result, now=now):
             return result
     if matched:
         return None  # a date was written, and it is wrong: do not let a fallback guess another
@@ -319,9 +432,7 @@ def parse_date(text: str, *, now: datetime, lang: str | None = None) -> datetime
     if _HIJRI.search(unlabelled):
         return None
     result = _fallback(unlabelled, now, lang)
-    if result is None or result > latest or result.year < _MIN_YEAR:
-        return None
-    return result
+    return result if result is not None and plausible(result, now=now) else None
 
 
 def find_labelled_date(text: str, *, now: datetime) -> datetime | None:

@@ -42,7 +42,7 @@ def publish_digest_feeds(store: DigestStore, site: SiteInfo, languages: Iterable
             title=w["title"].format(name=name),
             description=w["feed_description"].format(name=name), lang=lang,
             home_url=site.home(), rss_url=urls["rss"], atom_url=urls["atom"],
-            json_url=urls["json"], author=site.organisation,
+            json_url=urls["json"], author=name,
             ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub)
         entries = [digest_article(d, store, base, site.home(), name, tz)
                    for d in store.recent(lang, MAX_ENTRIES)]

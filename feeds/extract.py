@@ -7,6 +7,7 @@ languages becomes one Article per language, linked as translations.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -16,7 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from feeds.campaigns import classify_article
 from feeds.dates import parse_date
 from feeds.language import split_languages
-from feeds.models import Article
+from feeds.models import ActionLink, Article
 from feeds.pagedate import meta_date, page_date
 from feeds.sources import DEFAULT_SELECTORS, SourceSettings
 from feeds.urls import host_of, normalise_url
@@ -30,6 +31,10 @@ _CONTAINER_TAGS = frozenset({"div", "section", "article", "main", "span", "font"
 _BLOCK_SELECTOR = ",".join(sorted(_BLOCK_TAGS))
 _SENTENCE_END = re.compile(r"(?<=[.!?…؟۔])\s+|(?<=[؛])\s*")
 _SPACES = re.compile(r"\s+")
+_PARAGRAPH_END = re.compile(r"[.!?…؟۔:;؛،,\"'”’»)\]]$")
+_BUTTON_CHARS = 60  # a button label is a few words; a sentence that links is prose
+_LINK_ONLY = re.compile(r"\s*<p\b[^>]*>\s*(?:<(?:strong|b|span)\b[^>]*>\s*)*<a\b[^>]*>[^<]*</a>"
+                        r"\s*(?:</(?:strong|b|span)>\s*)*</p>\s*", re.I)
 _YEAR = re.compile(r"(?<![0-9٠-٩])[12][0-9]{3}(?![0-9٠-٩])|[١٢][٠-٩]{3}")
 
 
@@ -96,16 +101,22 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
         classification = classify_article(
             title=art_title, body_html=body_html, lang=lang, site_category=category,
             rules=source.classifier, base_url=page_url)
+        url = reader_url(lang, canonical, page_url, alternates)
+        if key == canonical and url != canonical and _url_lang(canonical) is not None:
+            # The site names another language's page as canonical: keyed on it, this article
+            # and that page's own would overwrite each other in the store.
+            key = url
         translations = {other_lang: other_key for other_lang, other_key, *_ in parts
                         if other_lang != lang}
         for alt_lang, alt_url in alternates.items():
-            if alt_lang != lang and alt_url != canonical:
+            if alt_lang != lang and alt_url not in (key, url):
                 translations.setdefault(alt_lang, alt_url)
         result.append(Article(
-            key=key, url=canonical, source=source.name, lang=lang, title=art_title,
+            key=key, url=url,
+            source=source.name, lang=lang, title=art_title,
             body_html=body_html, body_text="\n\n".join(text_blocks),
-            # Headings and lists (a "Take action" block) are not a summary.
-            summary=summarise([b.text for b in art_blocks if b.tag == "p"] or text_blocks, now),
+            # Headings, lists (a "Take action" block) and buttons are not a summary.
+            summary=summarise(_prose(art_blocks, classification.actions) or text_blocks, now),
             published=art_date,
             date_is_guess=art_date is None, updated=updated, image=image,
             kind=classification.kind, actions=classification.actions,
@@ -128,6 +139,38 @@ def canonical_url(tree: LexborHTMLParser, page_url: str, source: SourceSettings)
         if url and host_of(url) in source.hosts and url.startswith(("http://", "https://")):
             return url
     return normalise_url(page_url)
+
+
+_PATH_LANG = re.compile(r"/([a-z]{2})(?:[-_][a-z]{2})?(?:/|$)")
+
+
+def _url_lang(url: str) -> str | None:
+    """The language a URL names: its first path segment ("/en/post/x") or a ?lang= value."""
+    parts = urlsplit(url.lower())
+    if m := _PATH_LANG.match(parts.path):
+        return m.group(1)
+    m = re.search(r"(?:^|&)(?:lang|hl|locale)=([a-z]{2})\b", parts.query)
+    return m.group(1) if m else None
+
+
+def reader_url(lang: str, canonical: str, page_url: str, alternates: dict[str, str]) -> str:
+    """The page a reader of `lang` should open: the canonical unless it is not this language's.
+
+    Some sites give every translation the Arabic page as canonical, or a numeric one under
+    the Arabic interface (/posts/930); an English follower must then get the English page,
+    the one the English listing linked (or the page's own hreflang for English).
+    """
+    canonical_lang = _url_lang(canonical)
+    if canonical_lang == lang:
+        return canonical
+    page = normalise_url(page_url)
+    if _url_lang(page) == lang:
+        return page
+    if canonical_lang is None:
+        return canonical
+    # Only where this language has a page of its own: a Persian post at /ar/post/x is that
+    # page's own body under the Arabic interface, and its canonical is right.
+    return alternates.get(lang) or canonical
 
 
 def _alternates(tree: LexborHTMLParser, page_url: str, source: SourceSettings) -> dict[str, str]:
@@ -294,9 +337,12 @@ def summarise(paragraphs: list[str], now: datetime, limit: int = SUMMARY_CHARS) 
         if length > limit:
             break  # the cut below never reaches further: the rest need no date parsing
         if not _is_dateline(paragraph, now):
-            useful.append(paragraph)
-            length += len(paragraph) + 1
-    text = " ".join(useful)
+            useful.append(paragraph.strip())
+            length += len(paragraph) + 2
+    # Paragraphs run together read as one sentence ("…الأمم المتحدة نحن، المنظمات"): one
+    # without its own end gets a full stop, so the join reads and a cut can fall there.
+    text = " ".join(p if i == len(useful) - 1 or _PARAGRAPH_END.search(p) else p + "."
+                    for i, p in enumerate(useful))
     if len(text) <= limit:
         return text
     cut = text[:limit]
@@ -305,6 +351,16 @@ def summarise(paragraphs: list[str], now: datetime, limit: int = SUMMARY_CHARS) 
         return cut[:ends[-1]].strip()
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,،؛") + "…"
+
+
+def _prose(blocks: list[Block], actions: Sequence[ActionLink]) -> list[str]:
+    """The paragraphs a summary may use: not a button ("وقّعوا العريضة" alone in a paragraph,
+    a link that is the whole paragraph, or the label of one of the page's action links)."""
+    labels = {_SPACES.sub(" ", a.label).strip().casefold() for a in actions}
+    return [b.text for b in blocks if b.tag == "p" and not (
+        len(b.text) <= _BUTTON_CHARS
+        and (_SPACES.sub(" ", b.text).strip().casefold() in labels or _LINK_ONLY.fullmatch(b.html))
+    )]
 
 
 def _is_dateline(text: str, now: datetime) -> bool:

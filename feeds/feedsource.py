@@ -10,6 +10,7 @@ import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from feeds.campaigns import classify_article
+from feeds.dates import plausible
 from feeds.extract import summarise
 from feeds.language import detect_language
 from feeds.models import Article
@@ -74,11 +75,12 @@ def articles_from_feed(text: str, feed_url: str, source: SourceSettings, lang: s
 
 
 def _when(parsed: object, now: datetime) -> datetime | None:
-    """feedparser's UTC struct_time -> aware datetime; a date in the future is refused."""
+    """feedparser's UTC struct_time -> aware datetime; a date in the future or an unset
+    default (1970-01-01) is refused."""
     if not parsed:
         return None
     moment = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)  # type: ignore[arg-type]
-    return None if (moment - now).days >= 1 else moment
+    return moment if plausible(moment, now=now) else None
 
 
 def _text(html: str) -> str:

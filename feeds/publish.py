@@ -182,7 +182,6 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
     output_dir.mkdir(parents=True, exist_ok=True)
     _remove_temporaries(output_dir)
     base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
-    metas = tuple(SourceMeta(s.name, s.title, s.url, s.categories) for s in site.sources)
     translation_urls: dict[str, str | None] = {}
     pages: list[FeedPage] = []
 
@@ -200,7 +199,7 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
         spec = FeedSpec(
             title=group.title, description=group.description, lang=group.lang,
             home_url=group.home_url, rss_url=urls["rss"], atom_url=urls["atom"],
-            json_url=urls["json"], author=group.author, sources=metas,
+            json_url=urls["json"], author=group.author, sources=_metas(site, group.lang),
             ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub,
         )
         rendered = render_all(spec, articles, known)
@@ -247,12 +246,21 @@ class _Group:
     home_url: str
 
 
+def _metas(site: SiteInfo, lang: str) -> tuple[SourceMeta, ...]:
+    """The sources as a feed in `lang` names them: the organisation's own source (the only
+    one, or one titled with the organisation's name) by the organisation's name in `lang`."""
+    own = {site.organisation, *site.names.values()}
+    return tuple(SourceMeta(s.name, site.names[lang] if lang in site.names and (
+        len(site.sources) == 1 or s.title in own) else s.title, s.url, s.categories)
+        for s in site.sources)
+
+
 def _groups(store: ArticleStore, site: SiteInfo) -> list[_Group]:
     groups: list[_Group] = []
     for lang in _languages(store, site, None):
         texts = site.texts_in(lang)
         name = site.name_in(lang)
-        groups += _pair(f"{lang}/", lang, None, texts, name, site.organisation, site.home())
+        groups += _pair(f"{lang}/", lang, None, texts, name, name, site.home())
     if len(site.sources) > 1:
         for source in site.sources:
             for lang in _languages(store, site, source):

@@ -56,7 +56,7 @@ _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _IMAGE_SCHEMES = frozenset({"http", "https"})
 # Query parameters that only identify the reader to an analytics service.
 _TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid",
-                              "igshid", "_ga", "yclid"})
+                              "igshid", "_ga", "yclid", "ref_src"})
 _TRACKER_HOSTS = frozenset({
     "google-analytics.com", "www.google-analytics.com", "stats.g.doubleclick.net",
     "pixel.wp.com", "stats.wp.com", "px.ads.linkedin.com", "bat.bing.com",

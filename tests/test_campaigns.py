@@ -150,14 +150,31 @@ def test_kinds_table_meets_the_goal(capsys: pytest.CaptureFixture[str]) -> None:
 def test_links_are_absolute_deduplicated_and_untracked() -> None:
     html = """
     <h2>Take action</h2>
-    <p><a href="https://www.change.org/p/free-them/?utm_source=x&amp;utm_medium=y">Sign</a></p>
+    <p><a href="https://www.change.org/p/free-them?utm_source=x&amp;utm_medium=y">Sign</a></p>
     <p><a href="https://www.change.org/p/free-them">Sign the petition</a></p>
     <p><a href="/en/petition/free-them#form">Sign ours</a></p>
     """
     assert extract_action_links(html, "https://alqst.org/en/post/p") == (
         ActionLink("https://www.change.org/p/free-them", "Sign"),
-        ActionLink("https://alqst.org/en/petition/free-them", "Sign ours"),
+        ActionLink("https://alqst.org/en/petition/free-them#form", "Sign ours"),
     )
+
+
+def test_third_party_action_links_stay_as_written_except_tracking() -> None:
+    # Some sites answer ".../petition/" and ".../petition" differently, or open the form
+    # from the fragment: only the known tracking parameters may go.
+    html = """
+    <h2>Take action</h2>
+    <p><a href="https://act.example.org/saudi-upr-petition/">Sign the petition</a></p>
+    <p><a href="https://www.amnesty.org/en/petition/free-salma/#sign">Act now</a></p>
+    <p><a href="https://www.change.org/p/Free-Them/?lang=ar&amp;fbclid=1&amp;gclid=2&amp;{}">
+       وقّعوا العريضة</a></p>
+    """.format("mc_cid=3&amp;mc_eid=4&amp;utm_campaign=5")
+    assert [link.url for link in extract_action_links(html, "https://alqst.org/en/post/p")] == [
+        "https://act.example.org/saudi-upr-petition/",
+        "https://www.amnesty.org/en/petition/free-salma/#sign",
+        "https://www.change.org/p/Free-Them/?lang=ar",
+    ]
 
 
 def test_share_donate_and_ordinary_links_are_not_actions() -> None:
@@ -183,7 +200,7 @@ def test_weak_or_missing_labels_borrow_the_sentence_or_the_host() -> None:
     """
     assert extract_action_links(html, "") == (
         ActionLink("https://actionnetwork.org/petitions/a", "Sign our petition here"),
-        ActionLink("https://secure.avaaz.org/campaign/en/b", "secure.avaaz.org"),
+        ActionLink("https://secure.avaaz.org/campaign/en/b/", "secure.avaaz.org"),
     )
 
 

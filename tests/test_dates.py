@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from feeds import dates
@@ -39,7 +39,18 @@ ROWS = _rows()
 
 
 def test_the_table_is_large_enough() -> None:
-    assert len(ROWS) >= 60
+    assert len(ROWS) >= 200
+
+
+def test_the_table_pass_rate_is_printed_and_meets_the_goal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # One line in the run's output whatever the verbosity: the figure the issue asks for.
+    failed = [text for text, now, expected in ROWS if parse_date(text, now=now) != expected]
+    rate = 1 - len(failed) / len(ROWS)
+    with capsys.disabled():
+        print(f"\ndates table: {len(ROWS) - len(failed)}/{len(ROWS)} pass ({rate:.1%})")
+    assert rate >= 0.99, failed
 
 
 @pytest.mark.parametrize(("text", "now", "expected"), ROWS, ids=[r[0] or "<empty>" for r in ROWS])
@@ -108,3 +119,44 @@ def _normalised_as_before(text: str) -> str:
                 | st.text()).map("".join))
 def test_normalise_text_folds_as_a_translation_table_does(text: str) -> None:
     assert normalise_text(text) == _normalised_as_before(text)
+
+
+# ---- properties over generated dates ------------------------------------------------------
+
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+              "أكتوبر", "نوفمبر", "ديسمبر")
+_LEVANT_MONTHS = ("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب",
+                  "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول")
+_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_FORMATS = (
+    lambda d: f"{d.day} {_EN_MONTHS[d.month - 1]} {d.year}",
+    lambda d: f"{_EN_MONTHS[d.month - 1]} {d.day}, {d.year}",
+    lambda d: f"{d.day:02d}/{d.month:02d}/{d.year}",
+    lambda d: d.date().isoformat(),
+    lambda d: f"{d.day} {_AR_MONTHS[d.month - 1]} {d.year}",
+    lambda d: f"{d.day} {_AR_MONTHS[d.month - 1]}/{_LEVANT_MONTHS[d.month - 1]} {d.year}",
+    lambda d: f"{d.day} {_LEVANT_MONTHS[d.month - 1]} {d.year}".translate(_INDIC),
+    lambda d: f"تاريخ النشر: {d.day}/{d.month}/{d.year}",
+    lambda d: f"London, {d.day}–{min(d.day + 2, 28)} {_EN_MONTHS[d.month - 1]} {d.year}",
+    lambda d: f"من {d.day} إلى {min(d.day + 2, 28)} {_AR_MONTHS[d.month - 1]} {d.year}",
+)
+
+
+@given(day=st.dates(min_value=date(1995, 1, 1), max_value=DEFAULT_NOW.date()),
+       style=st.sampled_from(range(len(_FORMATS))))
+def test_a_date_written_in_any_known_style_reads_back_as_that_day(day: date, style: int) -> None:
+    moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    text = _FORMATS[style](moment)
+    if "–" in text or "إلى" in text:
+        assume(moment.day <= 26)  # a range's end must stay in the month
+    assert parse_date(text, now=DEFAULT_NOW) == moment, text
+
+
+@given(st.text(max_size=60))
+def test_any_text_gives_none_or_a_plausible_utc_date(text: str) -> None:
+    result = parse_date(text, now=DEFAULT_NOW)
+    if result is not None:
+        assert result.tzinfo is UTC
+        assert datetime(1995, 1, 1, tzinfo=UTC) <= result <= DEFAULT_NOW + dates._FUTURE_TOLERANCE

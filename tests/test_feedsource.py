@@ -30,6 +30,11 @@ RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <pubDate>Fri, 01 Jan 2107 10:00:00 +0000</pubDate>
 <description>Typo year.</description>
 </item>
+<item><title>A post whose date was never set</title>
+<link>{base}/unset-date/</link>
+<pubDate>Thu, 01 Jan 1970 00:00:00 +0000</pubDate>
+<description>The content system's default.</description>
+</item>
 </channel></rss>
 """
 
@@ -49,7 +54,7 @@ def test_feed_source_entries_become_articles_without_scraping(tmp_path: Path) ->
         store = ArticleStore(open_engine(config.database))
         first = asyncio.run(check_sources(config, store))[0]
         second = asyncio.run(check_sources(config, store))[0]
-    assert first.new == 3 and not first.failures
+    assert first.new == 4 and not first.failures
     assert second.new == 0  # answered 304 Not Modified: nothing re-read
     english = store.get(f"{base}/2024/03/spyware-report")
     assert english is not None
@@ -61,3 +66,6 @@ def test_feed_source_entries_become_articles_without_scraping(tmp_path: Path) ->
     typo = store.get(f"{base}/2107/01/typo")
     assert typo is not None and typo.date_is_guess
     assert typo.published is not None and typo.published.year < 2100
+    unset = store.get(f"{base}/unset-date")
+    assert unset is not None and unset.date_is_guess  # 1970 is no publication date
+    assert unset.published is not None and unset.published.year > 2000
