@@ -97,9 +97,10 @@ _MONTH_NAMES: dict[int, tuple[str, ...]] = {
 }
 # Maghreb NGOs write French datelines ("Tunis, le 22 février 2024"); the names cost nothing.
 for _number, _names in enumerate((
-    ("janvier",), ("février", "fevrier"), ("mars",), ("avril",), ("mai",), ("juin",),
-    ("juillet",), ("août", "aout"), ("septembre",), ("octobre",), ("novembre",),
-    ("décembre", "decembre"),
+    # with the abbreviations French sites print ("22 févr. 2024", "3 janv. 2024")
+    ("janvier", "janv"), ("février", "fevrier", "févr", "fevr"), ("mars",), ("avril", "avr"),
+    ("mai",), ("juin",), ("juillet", "juil"), ("août", "aout"), ("septembre",), ("octobre",),
+    ("novembre",), ("décembre", "decembre", "déc"),
 ), start=1):
     _MONTH_NAMES[_number] += _names
 _MONTHS = {name: number for number, names in _MONTH_NAMES.items() for name in names}
@@ -147,7 +148,8 @@ _AMPM = r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.|صباحا|مساءا|مساء|ص|�
 # A time is kept only with an explicit zone; a bare "16:45" has no known offset.
 _TIME_RE = (
     # "10.45 GMT" (The Guardian) as well as "10:45 GMT"; only ever read with a zone after it.
-    r"(?:\s*(?:,|،|-|\||at|t|في|على\s+الساعه|الساعه)?\s*(?P<hh>\d{1,2})[:.](?P<mi>\d{2})"
+    # French sites write "à 10h30 GMT+1".
+    r"(?:\s*(?:,|،|-|\||at|t|à|في|على\s+الساعه|الساعه)?\s*(?P<hh>\d{1,2})[:.h](?P<mi>\d{2})"
     rf"(?::(?P<ss>\d{{2}})(?:\.\d+)?)?{_AMPM}\s*{_ZONE_RE})?"
 )
 
@@ -166,7 +168,7 @@ _NUMERIC_DMY = re.compile(
     + _TIME_RE
 )
 _WORD_DMY = re.compile(
-    rf"(?:(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?|(?<!\w)(?P<word>{_ORDINAL_RE}))"
+    rf"(?:(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th|er)?|(?<!\w)(?P<word>{_ORDINAL_RE}))"
     r"\s*[-/.,،]?\s*(?:(?:من|of)\s+)?(?:شهر\s+)?"
     rf"(?P<m1>{_MONTH_RE})\.?(?:\s*[/(]\s*(?P<m2>{_MONTH_RE})\s*\)?)?"
     rf"\s*[-/.,،]?\s*(?:{_YEAR_WORD}\s*)?(?P<y>\d{{4}})(?!\d)" + _TIME_RE
@@ -177,19 +179,19 @@ _WORD_MDY = re.compile(
 )
 # Ranges ("5–7 March 2024", "من 5 إلى 7 مارس 2024", "March 5–7, 2024") name an event's days:
 # the start day is the only one that can be a publication date.
-_ORDINAL_SUFFIX = r"(?:st|nd|rd|th)?"
-_RANGE_TO = r"\s*(?:-|to|until|and|&|الي|حتي|و)\s*"  # folded: "إلى" is "الي" here
+_ORDINAL_SUFFIX = r"(?:st|nd|rd|th|er)?"  # "1er": French "premier"
+_RANGE_TO = r"\s*(?:-|to|until|and|&|au|الي|حتي|و)\s*"  # folded: "إلى" is "الي" here
 _RANGE_DAY = rf"(?:\d{{1,2}}{_ORDINAL_SUFFIX}|{_ORDINAL_RE})"
 _MONTHS_PAIR = rf"(?P<m1>{_MONTH_RE})\.?(?:\s*[/(]\s*(?P<m2>{_MONTH_RE})\s*\)?)?"
 _END_MONTH = rf"(?P<e1>{_MONTH_RE})\.?(?:\s*[/(]\s*{_MONTH_RE}\s*\)?)?"
 _RANGE_DMY = re.compile(
-    rf"(?:(?<![\d/.-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}|(?<!\w)(?P<word>{_ORDINAL_RE}))"
+    rf"(?:(?<![\d/.:-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}|(?<!\w)(?P<word>{_ORDINAL_RE}))"
     # "الثاني والعشرين" is one day (22), not the range 2–20.
     rf"{_RANGE_TO}(?!(?:العشرين|العشرون|الثلاثين|الثلاثون)(?![^\W\d_])){_RANGE_DAY}\s*"
     rf"(?:(?:من|of)\s+)?{_MONTHS_PAIR}\s*[-,،]?\s*(?P<y>\d{{4}})(?!\d)"
 )
 _RANGE_DMY_ACROSS = re.compile(
-    rf"(?<![\d/.-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}\s*{_MONTHS_PAIR}{_RANGE_TO}"
+    rf"(?<![\d/.:-])(?P<d>\d{{1,2}}){_ORDINAL_SUFFIX}\s*{_MONTHS_PAIR}{_RANGE_TO}"
     rf"\d{{1,2}}{_ORDINAL_SUFFIX}\s*{_END_MONTH}\s*[-,،]?\s*(?P<y>\d{{4}})(?!\d)"
 )
 _RANGE_MDY = re.compile(
@@ -243,21 +245,31 @@ _AR_NUMBER_WORDS["ثمان"] = 8
 
 _AR_RELATIVE = re.compile(
     rf"(?:منذ|قبل)\s+(?:(?P<n>\d+|{_alternation(_AR_NUMBER_WORDS)})\s+|(?P<d>\d+)\s*)?"
-    rf"(?P<unit>{_alternation(_AR_UNITS)})(?![^\W\d_])"
+    # "منذ يوم واحد", "منذ ساعة واحدة": "one" after the noun, which already says one.
+    rf"(?P<unit>{_alternation(_AR_UNITS)})(?![^\W\d_])(?:\s+واحده?(?![^\W\d_]))?"
 )
 _EN_RELATIVE = re.compile(
     r"(?P<n>\d+|an?|one)\s*(?P<unit>second|sec|minute|min|hour|hr|day|week|month|year)s?"
     r"\.?\s+ago"
 )
 _EN_UNITS = {"sec": "second", "min": "minute", "hr": "hour"}
+# Maghreb NGOs' French pages: "il y a 3 jours", "il y a une heure".
+_FR_RELATIVE = re.compile(
+    r"il y a\s+(?P<n>\d+|une?)\s*"
+    r"(?P<unit>secondes?|sec|minutes?|min|heures?|h|jours?|semaines?|mois|ans?|années?|annees?)"
+)
+_FR_UNITS = {"sec": "seconds", "seconde": "seconds", "min": "minutes", "minute": "minutes",
+             "h": "hours", "heure": "hours", "jour": "days", "semaine": "weeks",
+             "mois": "months", "an": "years", "année": "years", "annee": "years"}
 # "أمس الساعة 10:30", "yesterday at 10:30": the day is what counts; its clock has no zone.
 _TRAILING_TIME = re.compile(
-    rf"\s*(?:at|في|على\s+الساعه|الساعه|,|،|-)?\s*\d{{1,2}}:\d{{2}}{_AMPM}$"
+    rf"\s*(?:at|à|في|على\s+الساعه|الساعه|,|،|-)?\s*\d{{1,2}}[:h]\d{{2}}{_AMPM}$"
 )
 _FIXED_RELATIVE = {
     "today": 0, "just now": 0, "now": 0, "اليوم": 0, "الان": 0, "قبل قليل": 0, "منذ قليل": 0,
     "yesterday": 1, "امس": 1, "يوم امس": 1, "البارحه": 1,
     "اول امس": 2, "اول من امس": 2, "قبل امس": 2, "the day before yesterday": 2,
+    "aujourd'hui": 0, "aujourd’hui": 0, "hier": 1, "avant-hier": 2,
 }  # fmt: skip
 _TRAILING = re.compile(r"[\s.,،:;!؛]+$")
 
@@ -280,6 +292,10 @@ def _relative(text: str, now: datetime) -> datetime | None:
             return None
     elif m := _EN_RELATIVE.fullmatch(text):
         unit = _EN_UNITS.get(m["unit"], m["unit"]) + "s"
+        count = int(m["n"]) if m["n"].isdigit() else 1
+    elif m := _FR_RELATIVE.fullmatch(text):
+        word = m["unit"]
+        unit = _FR_UNITS.get(word) or _FR_UNITS[word[:-1]]  # plural "s"; "mois" is both
         count = int(m["n"]) if m["n"].isdigit() else 1
     else:
         return None
