@@ -24,7 +24,7 @@ from bot.compose import (
     telegram_length,
 )
 from feeds.digests import DigestMessage, group_by_kind, period_label, words
-from feeds.models import Article, Kind
+from feeds.models import RTL_LANGUAGES, Article, Kind
 
 # Telegram documents no cap on a keyboard's size; ~100 buttons is where it refuses, and a
 # phone shows a dozen rows before the keyboard buries the message. 12 keeps it readable.
@@ -45,7 +45,7 @@ def compose_digest(items: Sequence[Article], *, lang: str, name: str, start: dat
     if not items:
         return []
     w = words(lang)
-    mark = RLM if lang in ("ar", "fa", "ur", "he") else ""
+    mark = RLM if lang in RTL_LANGUAGES else ""
     title = html.escape(shorten(clean_text(w["title"].format(name=name)), 200), quote=False)
     count = w["one"] if len(items) == 1 else w["count"].format(n=len(items))
     subtitle = html.escape(f"{period_label(start, end, lang, tz)} · {count}", quote=False)

@@ -1,8 +1,10 @@
-"""Which language a block of text is in (Arabic, Persian, Urdu, English, French), and where a
+"""Which language a block of text is in (Arabic, Persian, Urdu, Sorani Kurdish, English,
+French), and where a
 bilingual page's body switches language, so each half can go to its own language feed.
 
 The script (Arabic or Latin letters) decides the family; letters and function words then tell
-Arabic from Persian and Urdu, and English from French.
+Arabic from Persian, Urdu and Sorani, and English from French. Acronyms alone ("ALQST", "HRW",
+"A/HRC/55/L.12") name no language.
 """
 
 from __future__ import annotations
@@ -108,13 +110,16 @@ _ARABIC_ONLY_LETTERS = frozenset("ةيكىؤإ")
 _PERSIANATE_LETTERS = frozenset("پچژگ")  # Persian and Urdu, never Arabic
 _YEH_KEHEH = frozenset("یک")  # Persian and Urdu shapes; Arabic writes ي ك
 _URDU_LETTERS = frozenset("ےٹںہڈڑھ")
+# Sorani Kurdish (ckb) writes its vowels and its l/r sounds with letters neither Persian nor Urdu
+# use: ە ێ ۆ ڵ ڕ. Nearly every Sorani word has one ("لە", "کە", "بۆ"), so a word count decides.
+_SORANI_LETTERS = frozenset("ەێۆڵڕ")
 _FRENCH_ACCENTS = frozenset("éèêàçùâîôûëïœÉÈÊÀÇ")
 _ARTICLE_PREFIXES = ("ال", "وال", "بال", "لل", "فال", "كال")
 
 
 def _arabic_script_language(words: Sequence[str]) -> str:
-    """"ar", "fa" or "ur" for words in Arabic script, by function words first, then letters."""
-    arabic = persian = urdu = shared = 0.0
+    """"ar", "fa", "ur" or "ckb" for words in Arabic script, by function words, then letters."""
+    arabic = persian = urdu = sorani = shared = 0.0
     for word in words:
         letters = set(word)
         if word.translate(_FOLD_TO_ARABIC) in _ARABIC_WORDS:
@@ -133,9 +138,13 @@ def _arabic_script_language(words: Sequence[str]) -> str:
             shared += 0.5
         if letters & _URDU_LETTERS:
             urdu += 1
+        if letters & _SORANI_LETTERS:
+            sorani += 2
     # A few Persian-looking letters (a name like علی رضایی) do not outweigh an Arabic frame.
-    if shared + persian + urdu <= arabic:
+    if shared + persian + urdu + sorani <= arabic:
         return "ar"
+    if sorani > persian and sorani > urdu:
+        return "ckb"
     return "ur" if urdu > persian else "fa"
 
 
@@ -155,6 +164,17 @@ def _latin_script_language(words: Sequence[str]) -> str:
     return "fr" if french > english else "en"
 
 
+# A text of at most this many capitalised short words and nothing else ("ALQST", "PDF",
+# "12:30 GMT", "A/HRC/55/L.12") is an acronym or a symbol: it names no language.
+_ACRONYM_WORDS = 3
+_ACRONYM_LETTERS = 6
+
+
+def _only_acronyms(latin_words: Sequence[str]) -> bool:
+    return len(latin_words) <= _ACRONYM_WORDS and all(
+        word.isupper() and len(word) <= _ACRONYM_LETTERS for word in latin_words)
+
+
 def _classify(text: str) -> tuple[str, int]:
     """(language, letters in Arabic or Latin script)."""
     if "://" in text or "www." in text.lower() or "@" in text:
@@ -163,7 +183,7 @@ def _classify(text: str) -> tuple[str, int]:
     latin_words = _LATIN_RUNS.findall(text)
     arabic = sum(map(len, arabic_words))
     latin = sum(map(len, latin_words))
-    if arabic + latin < MIN_LETTERS:
+    if arabic + latin < MIN_LETTERS or (not arabic and _only_acronyms(latin_words)):
         return UNDETERMINED, arabic + latin
     weighed_latin = float(latin)
     if arabic and latin and any(
@@ -176,7 +196,8 @@ def _classify(text: str) -> tuple[str, int]:
 
 
 def detect_language(text: str) -> str:
-    """"ar", "fa", "ur", "en", "fr", or "und" when the text has fewer than three letters."""
+    """"ar", "fa", "ur", "ckb", "en", "fr", or "und" when the text has fewer than three letters
+    or only acronyms."""
     return _classify(text)[0]
 
 

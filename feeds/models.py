@@ -109,4 +109,5 @@ class Article:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ku", "yi", "dv"})
+# "ckb": Sorani Kurdish, which feeds.language detects; "ku" is the macrolanguage code.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "ku", "ckb", "yi", "dv"})

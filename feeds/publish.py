@@ -90,7 +90,8 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
     },
 }
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English", "fr": "Français", "fa": "فارسی",
-                  "es": "Español", "de": "Deutsch", "tr": "Türkçe", "ur": "اردو"}
+                  "es": "Español", "de": "Deutsch", "tr": "Türkçe", "ur": "اردو",
+                  "ckb": "کوردی"}
 
 
 @dataclass(frozen=True)

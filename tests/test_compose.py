@@ -267,3 +267,13 @@ def test_any_site_text_makes_a_valid_post_within_limits(
         assert label.strip() and len(label) <= BUTTON_TEXT_LIMIT
         label.encode("utf-8")
         assert url.startswith("https://")
+
+
+def test_a_sorani_post_reads_right_to_left_with_english_words() -> None:
+    # Sorani Kurdish ("ckb") has no words of its own here: labels fall back to English, but
+    # the lines still start right-to-left so the Kurdish title and summary read in order.
+    post = compose_post(article(lang="ckb", title="مافی مرۆڤ لە هەرێمی کوردستان",
+                                summary="ڕۆژنامەنووسێک لە سلێمانی دەستگیرکرا."),
+                        source_title="ALQST")
+    assert "\u200f<i>15 February 2024 · ALQST</i>" in post.text
+    assert post.text.endswith('\u200f<a href="https://alqst.org/en/post/salma">Read more</a>')

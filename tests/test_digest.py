@@ -25,7 +25,7 @@ from bot.compose import MESSAGE_LIMIT, telegram_length
 from bot.config import Config, ConfigError, parse_config
 from bot.delivery import Delivery, DrainSummary
 from bot.digest import DigestMaker
-from bot.digest_compose import MAX_BUTTONS
+from bot.digest_compose import MAX_BUTTONS, compose_digest
 from bot.digest_schedule import parse_digest_schedule
 from bot.outbox import Action, Outbox, Status
 from bot.sender import TelegramSender
@@ -420,3 +420,14 @@ async def test_a_refused_message_holds_back_the_rest_of_its_digest_until_it_goes
     await weekly.drain(fake)
     assert [m.text.split("\n")[0] for m in fake.sent(EN)] == [
         f"ALQST — digest ({i}/{made.messages})" for i in range(1, made.messages + 1)]
+
+
+def test_a_sorani_digest_reads_right_to_left_in_english_words() -> None:
+    item = Article(key="https://alqst.org/ckb/1", url="https://alqst.org/ckb/1", source="alqst",
+                   lang="ckb", title="مافی مرۆڤ لە هەرێمی کوردستان", body_html="<p>x</p>",
+                   body_text="x", summary="", published=MOMENT - timedelta(days=1))
+    [message] = compose_digest([item], lang="ckb", name="ALQST", start=WEEK_START, end=MOMENT,
+                               tz=UTC)
+    header = message.text.split("\n")[:2]
+    assert all(line.startswith("\u200f") for line in header), header
+    assert "28 November – 5 December 2025" in header[1]

@@ -70,6 +70,14 @@ def assert_covers(segments: list[LanguageSegment], count: int) -> None:
         ("مرصد الصحراء للسلم والديمقراطية وحقوق الإنسان", "ar"),
         ("Московская Хельсинкская группа", "und"),
         ("انـعـقـد الـمـؤتـمـر", "ar"),
+        # Acronyms and symbols alone name no language; words in capitals still do.
+        ("HRC55 · UPR", "und"),
+        ("PDF (2 MB)", "und"),
+        ("FREE SALMA AL-SHEHAB NOW", "en"),
+        # Sorani Kurdish: ە ێ ۆ ڵ ڕ, letters Persian and Urdu do not use.
+        ("ئازادی بۆ ڕۆژنامەنووسان", "ckb"),
+        ("لە ماوەی ساڵی ڕابردوودا ٣٠ کەس لەسێدارە دران", "ckb"),
+        ("قال الناشط الكردي من هەولێر إن السلطات اعتقلت ثلاثة صحفيين في المدينة", "ar"),
     ],
 )
 def test_detect_language(text: str, expected: str) -> None:

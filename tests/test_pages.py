@@ -17,7 +17,7 @@ from lxml import etree
 from bot.demo import run_demo
 from feeds.models import Article, Kind
 from feeds.pages import FeedLink, FeedPage, format_date, render_feed_page
-from feeds.publish import publish_feeds
+from feeds.publish import LANGUAGE_NAMES, publish_feeds
 from feeds.store import ArticleStore
 from tests.feed_samples import SITE, T0, fill_store, sample_site
 
@@ -182,3 +182,21 @@ def test_a_language_without_its_own_words_is_told_in_english_and_marked_so() -> 
     [section] = root.xpath("//h:section[@class='subscribe']", namespaces=NS)
     assert (section.get("lang"), section.get("dir")) == ("en", "ltr")
     assert texts(section, "./h:p[@class='subscribe']")[0].startswith("How to subscribe")
+
+
+def test_a_sorani_page_is_right_to_left_and_named_in_kurdish() -> None:
+    def page(lang: str, title: str) -> FeedPage:
+        return FeedPage(directory=f"{lang}/", lang=lang, title=title, description="",
+                        campaigns=False, source=None, entries=(),
+                        links=(FeedLink("RSS", "application/rss+xml", f"{lang}/rss.xml",
+                                        BASE + f"{lang}/rss.xml"),))
+    sorani, english = page("ckb", "هەواڵەکان"), page("en", "News")
+    parser = html5lib.HTMLParser(strict=True, tree=html5lib.getTreeBuilder("lxml"))
+    root = parser.parse(render_feed_page(sorani, [sorani, english], LANGUAGE_NAMES)).getroot()
+    assert (root.get("lang"), root.get("dir")) == ("ckb", "rtl")
+    [section] = root.xpath("//h:section[@class='subscribe']", namespaces=NS)
+    assert (section.get("lang"), section.get("dir")) == ("en", "ltr")
+    # From the English page, the link to the Kurdish one is named in Kurdish, right to left.
+    root = parser.parse(render_feed_page(english, [sorani, english], LANGUAGE_NAMES)).getroot()
+    [link] = root.xpath("//h:nav//h:a[@hreflang='ckb']", namespaces=NS)
+    assert (link.text, link.get("dir")) == ("کوردی", "rtl")
