@@ -20,7 +20,7 @@ from xml.sax.saxutils import quoteattr
 
 from feeds.models import RTL_LANGUAGES, Kind
 from feeds.pages import FeedLink, FeedPage, latest_html, render_feed_page, stylesheet
-from feeds.render import FeedSpec, SourceMeta, render_all
+from feeds.render import FeedSpec, SourceMeta, feed_language_tag, render_all
 from feeds.sanitize import canonical_uri, plain_text
 from feeds.store import ArticleStore
 
@@ -393,7 +393,8 @@ def render_opml(site: SiteInfo, feeds: Sequence[FeedFile]) -> bytes:
             lines.append(
                 f"      <outline type=\"rss\" version=\"RSS2\" text={quoteattr(label)} "
                 f"title={quoteattr(label)} xmlUrl={quoteattr(f.url)} "
-                f"htmlUrl={quoteattr(canonical_uri(f.home_url))} language={quoteattr(lang)}/>")
+                f"htmlUrl={quoteattr(canonical_uri(f.home_url))} "
+                f"language={quoteattr(feed_language_tag(lang))}/>")
         lines.append("    </outline>")
     lines += ["  </body>", "</opml>", ""]
     return "\n".join(lines).encode("utf-8")

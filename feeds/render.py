@@ -323,9 +323,11 @@ class _EntryExtension(BaseEntryExtension):
     def extend_atom(self, element: Any) -> Any:
         e = self.entry
         assert e is not None
-        _sub(element, "link", rel="alternate", type="text/html", hreflang=e.lang, href=e.url)
+        _sub(element, "link", rel="alternate", type="text/html",
+             hreflang=feed_language_tag(e.lang), href=e.url)
         for lang, url in e.translations:
-            _sub(element, "link", rel="alternate", type="text/html", hreflang=lang, href=url)
+            _sub(element, "link", rel="alternate", type="text/html",
+                 hreflang=feed_language_tag(lang), href=url)
         if e.translations:
             # Readers disagree on which alternate link is "the" link: Miniflux and most
             # others take the first, feedparser (NewsBlur, many bots) the last. Repeating
@@ -346,13 +348,23 @@ class _EntryExtension(BaseEntryExtension):
         position = next((i for i, child in enumerate(element) if child.tag == "link"), 0)
         for offset, (lang, url) in enumerate(e.translations):
             link = etree.Element(f"{{{ATOM_NS}}}link", rel="alternate", type="text/html",
-                                 hreflang=lang, href=url)
+                                 hreflang=feed_language_tag(lang), href=url)
             element.insert(position + offset, link)
         _sub(element, f"{{{DC_NS}}}creator").text = e.author
         if e.image:
             _sub(element, f"{{{MEDIA_NS}}}content", url=e.image, medium="image",
                  type=e.image_type or "")
         return element
+
+
+# RSS <language>, xml:lang and hreflang are checked against ISO 639-1 by the W3C validator;
+# Sorani Kurdish has no code there, so feeds name it by macrolanguage and script (BCP 47
+# "ku-Arab"). Pages and JSON Feed keep "ckb", which BCP 47 prefers.
+_FEED_LANGUAGE_TAGS = {"ckb": "ku-Arab"}
+
+
+def feed_language_tag(lang: str) -> str:
+    return _FEED_LANGUAGE_TAGS.get(lang, lang)
 
 
 def _sub(parent: Any, tag: str, **attrs: str) -> Any:
@@ -367,7 +379,7 @@ def _generator(feed: FeedSpec, entries: Sequence[Entry], *, rss: bool) -> FeedGe
     fg.feedbot.hub_url = hub
     fg.title(plain_text(feed.title))
     fg.description(plain_text(feed.description))
-    fg.language(feed.lang)
+    fg.language(feed_language_tag(feed.lang))
     fg.generator(GENERATOR)
     fg.author(name=plain_text(feed.author))
     fg.updated(feed_updated(feed, entries))

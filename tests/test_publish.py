@@ -269,3 +269,23 @@ def test_a_language_no_source_lists_is_stored_but_gets_no_feed(tmp_path: Path) -
         replace(site.sources[0], languages=("ar", "en", "fa")),)})
     publish(store, out, site=with_fa)
     assert (out / "fa/rss.xml").exists()
+
+
+def test_a_sorani_feed_is_right_to_left_and_listed_in_kurdish(tmp_path: Path) -> None:
+    store = fill_store(tmp_path / "db.sqlite", with_edit=False)
+    en = store.get(f"{SITE}/en/post/release-salma")
+    assert en is not None
+    sorani = replace(en, key=f"{SITE}/ckb/post/1", url=f"{SITE}/ckb/post/1", lang="ckb",
+                     title="ڕۆژنامەنووسێک لە سلێمانی دەستگیرکرا",
+                     body_html="<p>دەسەڵاتداران دەبێت دەستبەجێ ئازادی بکەن.</p>")
+    store.upsert(sorani, T0 + timedelta(days=2))
+    site = sample_site(BASE)
+    with_ckb = SiteInfo(**{**site.__dict__, "sources": (
+        replace(site.sources[0], languages=("ar", "en", "ckb")),)})
+    out = tmp_path / "public"
+    publish(store, out, site=with_ckb)
+    atom = feedparser.parse((out / "ckb/atom.xml").read_bytes())
+    [entry] = [e for e in atom.entries if e.link == sorani.url]
+    assert atom.feed.language == "ku-Arab"  # see feeds.render.feed_language_tag
+    assert '<div dir="rtl" lang="ckb">' in entry.content[0].value
+    assert "کوردی" in (out / "index.html").read_text(encoding="utf-8")
