@@ -210,7 +210,8 @@ _HIJRI = re.compile(
 
 _LABEL = (
     r"(?:publication\s+date|date\s+of\s+publication|date\s+published|published\s+on|published"
-    r"|posted\s+on|posted|تاريخ\s+النشر|نشر\s+بتاريخ|نشر\s+في|تم\s+النشر\s+في|تاريخ\s+الاصدار)"
+    r"|posted\s+on|posted|تاريخ\s+النشر|نشر\s+بتاريخ|نشر\s+في|تم\s+النشر\s+في|تاريخ\s+الاصدار"
+    r"|date\s+de\s+publication|publié\s+le|publie\s+le)"  # Maghreb NGOs' French pages
 )
 _LABEL_PREFIX = re.compile(
     rf"^(?:{_LABEL}|(?:last\s+)?updated(?:\s+on)?|اخر\s+تحديث|date|التاريخ|تاريخ|بتاريخ|نشر)"

@@ -102,6 +102,11 @@ def test_labelled_date_in_english_chrome() -> None:
     assert find_labelled_date(page, now=DEFAULT_NOW) == datetime(2024, 2, 15, tzinfo=UTC)
 
 
+def test_labelled_date_in_french_chrome() -> None:
+    page = "Tunisie : arrestation d'un avocat\nPublié le 22 février 2024\nLe 3 janvier 2024, ..."
+    assert find_labelled_date(page, now=DEFAULT_NOW) == datetime(2024, 2, 22, tzinfo=UTC)
+
+
 def test_labelled_date_skips_a_label_without_a_date() -> None:
     page = "Published by ALQST\nPublished on: 3 March 2023"
     assert find_labelled_date(page, now=DEFAULT_NOW) == datetime(2023, 3, 3, tzinfo=UTC)
