@@ -20,6 +20,7 @@ from feeds.discover import links as L
 from feeds.discover import template as T
 from feeds.extract import ExtractError, extract_articles
 from feeds.fetcher import Fetcher, FetchError
+from feeds.listing import page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, Listing, SourceSettings
 from feeds.urls import host_of, normalise_url
@@ -207,10 +208,27 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
         return
     finding.entry_url = budget.where(finding.entry_url)
     tree = LexborHTMLParser(text)
+    own = L.page_lang(tree)
+    if L.site_of(host_of(finding.entry_url)) != L.site_of(host_of(found.start_url)) and (
+            own != finding.lang):
+        # A switcher to another host is trusted only when that page says it is this language.
+        found.notes.append(f"{finding.lang}: {finding.entry_url} is on another host and its "
+                           f'page says lang="{own}": left out')
+        return
     if feed := L.feed_links(tree, finding.entry_url):
         finding.feed_url = feed[0][0]
     best: _Candidate | None = None
-    for url, how in list(_candidates(tree, finding, langs).items())[:MAX_LISTING_CANDIDATES]:
+    candidates = _candidates(tree, finding, langs)
+    # The listing another language has, at this language's URL (`/en/posts/` -> `/ar/posts/`):
+    # its menu word may be one the word list lacks.
+    for other in found.languages:
+        if other.listing is not None and other is not finding:
+            base = other.listing_pages[0] if other.listing_pages else other.listing.value
+            mirror = L.mirrored(base, finding.lang, other.lang)
+            if mirror and mirror not in candidates:
+                candidates = {mirror: f"the {other.lang} listing's URL in {finding.lang}",
+                              **candidates}
+    for url, how in list(candidates.items())[:MAX_LISTING_CANDIDATES]:
         candidate = await _candidate(url, how, budget, langs, finding)
         if candidate is not None and (best is None or candidate.score > best.score):
             best = candidate
@@ -249,6 +267,8 @@ async def _candidate(url: str, how: str, budget: _Budget, langs: frozenset[str],
         return None
     url = budget.where(url)
     tree = LexborHTMLParser(page)
+    if (own := L.page_lang(tree)) and finding.lang != "und" and own != finding.lang:
+        return None  # another language's page (its switcher, or its home link)
     links = L.page_links(tree, url)
     articles = tuple(u for g in L.article_groups(links, langs, exclude=frozenset({url}))
                      for u in g.urls)
@@ -274,20 +294,44 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
         second = await budget.get(nxt.url)
         if second is not None and budget.where(nxt.url) != nxt.url:
             second = None  # page 2 redirected (to page 1, or elsewhere): no page 2 there
-        if template is not None and second is not None:
+        if second is not None:
             shapes = {L.shape_of(u, langs) for u in ordered}
             more = [k.url for k in L.page_links(LexborHTMLParser(second), nxt.url)
                     if L.shape_of(k.url, langs) in shapes]
             new = [u for u in dict.fromkeys(more) if u not in ordered]
             chrome = {u for u in more if u in ordered}
+            sidebar = (f" ({len(chrome)} links on both pages are a sidebar's, not the "
+                       "listing's)" if chrome else "")
+            if template is not None and not await _is_first_page(template, best, budget,
+                                                                  langs):
+                first = page_url(template.url, template.first_page)
+                found.notes.append(f"{finding.lang}: {first} is not the listing's first "
+                                   f"page ({best.url} is): the walk "
+                                   "follows next links instead of page numbers")
+                template = None
+            if template is None and new and _walk_follows(best.url, nxt.url, budget):
+                # No page number to count with (offsets, a first page without one): the
+                # walk reads the listing and follows each page's own next link.
+                finding.listing_pages = [best.url, nxt.url]
+                finding.chrome_urls = chrome
+                finding.article_urls = [u for u in ordered if u not in chrome] or ordered
+                finding.listing = Guess(best.url, "likely", f"{listing.evidence}; page 2 "
+                                        f"({nxt.url}) shows {len(new)} other articles"
+                                        + sidebar, listing.check)
+                finding.pagination = Guess(best.url, "likely", f"{nxt.evidence}, followed "
+                                           "page by page (the pages have no page number to "
+                                           "count with)", "page 2 of the listing shows "
+                                           "older articles; `config check` warns that the "
+                                           "URL has no {page}: that is expected here")
+                finding.first_page, finding.max_pages = 1, 5
+                return
+        if template is not None and second is not None:
             finding.listing_pages = [best.url, nxt.url]
             finding.chrome_urls = chrome
             finding.article_urls = [u for u in ordered if u not in chrome] or ordered
             sure = "sure" if new else "guess"
             finding.listing = Guess(template.url, sure, f"{listing.evidence}; page 2 "
-                                    f"({nxt.url}) shows {len(new)} other articles"
-                                    + (f" ({len(chrome)} links on both pages are a "
-                                       "sidebar's, not the listing's)" if chrome else ""),
+                                    f"({nxt.url}) shows {len(new)} other articles" + sidebar,
                                     listing.check)
             finding.pagination = Guess(template.url, sure, f"{nxt.evidence}: "
                                        f"{template.evidence}",
@@ -301,6 +345,33 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
                                "if the listing has more pages, put {page} in its URL and "
                                "raise max_pages")
     finding.max_pages = 1
+
+
+async def _is_first_page(template: L.PageTemplate, best: _Candidate, budget: _Budget,
+                         langs: frozenset[str]) -> bool:
+    """Whether the template's first page is the listing: itself, a redirect to it, or a page
+    of the same article links. A Hugo alias page (`/page/1/` with a meta refresh) or a 404 is
+    not, and a walk starting there would read nothing."""
+    first = page_url(template.url, template.first_page)
+    if normalise_url(first) == normalise_url(best.url):
+        return True
+    text = await budget.get(first)
+    if text is None:
+        return False
+    if normalise_url(budget.where(first)) == normalise_url(best.url):
+        return True
+    links = L.page_links(LexborHTMLParser(text), budget.where(first))
+    shown = {u for g in L.article_groups(links, langs, exclude=frozenset({first}))
+             for u in g.urls}
+    return bool(shown) and set(best.articles) <= shown
+
+
+def _walk_follows(listing_url: str, next_url: str, budget: _Budget) -> bool:
+    """Whether the check's walk (feeds.listing) finds this next link on the listing."""
+    parsed = parse_listing(budget.cache.get(listing_url) or "", listing_url,
+                           link_selector="a[href]", link_pattern=".", allowed_hosts=budget.hosts)
+    return parsed.next_url is not None and normalise_url(parsed.next_url) == normalise_url(
+        next_url)
 
 
 def _pattern_guess(found: Discovery, groups: list[tuple[str, ...]], langs: list[str]) -> Guess:

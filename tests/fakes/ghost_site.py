@@ -2,7 +2,8 @@
 `/{lang}/posts/slug/`, the post index `/{lang}/posts/` paginated as `/{lang}/posts/page/2/`,
 hreflang alternates on every page and an Atom feed of summaries advertised per language.
 
-Unlike the other test sites: the date as "12 Dec 2024" (abbreviated month) in a
+Unlike the other test sites: `/posts/page/1/` is Hugo's alias page (a meta refresh to
+`/posts/`), the date as "12 Dec 2024" (abbreviated month) in a
 `<p class="meta">` beside the reading time, a tag pill and an author card inside the post's
 <article>, and a "read more" strip of other posts' cards after it.
 """
@@ -73,6 +74,11 @@ class GhostSite(HtmlSite):
             return 200, self._atom(lang)
         if rest == "/posts/":
             return 200, self._index(lang, 1)
+        if rest == "/posts/page/1/":
+            # Hugo's alias page: page 1 lives at /posts/, and this only points there.
+            return 200, (f'<!DOCTYPE html><html lang="{lang}"><head><title>/{lang}/posts/'
+                         f'</title><link rel="canonical" href="/{lang}/posts/"><meta '
+                         f'http-equiv="refresh" content="0; url=/{lang}/posts/"></head></html>')
         if (page := re.fullmatch(r"/posts/page/(\d+)/", rest)) and int(page.group(1)) >= 2:
             number = int(page.group(1))
             if (number - 1) * PAGE_SIZE < len(newest_first()):
