@@ -273,6 +273,8 @@ async def _candidate(url: str, how: str, budget: _Budget, langs: frozenset[str],
     articles = tuple(u for g in L.article_groups(links, langs, exclude=frozenset({url}))
                      for u in g.urls)
     nxt = L.next_page(tree, url)
+    if nxt is not None and not L.numbered(nxt.url) and "rel" not in nxt.evidence:
+        nxt = None  # "More" to a section's page: not this page's page 2
     score = len(articles) + (5 if nxt else 0) + (2 if how.startswith("the menu") else 0)
     if L.shape_of(url, langs) in {L.shape_of(u, langs) for u in articles}:
         score -= 20  # an article page: its "see also" links make no listing

@@ -345,15 +345,30 @@ def next_page(tree: LexborHTMLParser, page_url: str) -> NextPage | None:
     for link in links:
         if "next" in link.classes.split():
             return NextPage(link.url, f'a link of class "next" ("{link.text}")')
+    # A numbered pager: "›" alone, or the next number, leading to the next page number.
+    here = _page_number(page_url)
+    after = (here or 1) + 1
+    for link in links:
+        words = link.text.strip()
+        if (_page_number(link.url) == after and words
+                and (words == str(after) or not words.strip(_ARROWS + " "))):
+            return NextPage(link.url, f'the pager\'s link "{words}" to page {after}')
     # Some themes call the older page "Previous" ("السابق", "Previous posts"): it is the
     # next page of the walk when its page number is above this page's.
-    here = _page_number(page_url)
     for link in links:
         words = link.text.strip(_ARROWS + " ").casefold()
         number = _page_number(link.url)
         if words in PREV_WORDS and number is not None and number > (here or 1):
             return NextPage(link.url, f'a link reading "{link.text}" to a higher page number')
     return None
+
+
+def numbered(next_url: str) -> bool:
+    """Whether a next link's URL counts pages or articles (`?page=2`, `/page/2/`,
+    `?start=10`): a "More" link to a section's first page does not."""
+    return _page_number(next_url) is not None or any(
+        key.lower() in _OFFSET_QUERY_KEYS and value.isdigit()
+        for key, value in parse_qsl(urlsplit(next_url).query))
 
 
 def _page_number(url: str) -> int | None:

@@ -67,7 +67,7 @@ class PortalSite(HtmlSite):
         rest = rest or "/"
         if rest == "/":
             return 200, self._home(lang)
-        if match := re.fullmatch(r"/([a-z]+)/", rest):
+        if match := re.fullmatch(r"/([a-z]+)/?", rest):  # with or without the slash
             section = match.group(1)
             raw = parse_qs(parts.query).get("pg", ["1"])[0]
             number = int(raw) if raw.isdigit() else 1
