@@ -175,6 +175,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
         found.link_pattern = _pattern_guess(found, groups, sorted(langs))
         found.link_selector = _link_selector(found, budget)
     await _verify_with_feeds(found, budget)
+    _other_sections(found, budget, langs)
 
     samples = await _samples(found, budget)
     _infer_selectors(found, samples, now)
@@ -434,6 +435,36 @@ def _link_selector(found: Discovery, budget: _Budget) -> Guess:
                  f"listing; {everything - best_cover} other article links there (counted per page) "
                  "repeat on each page (a sidebar's) and are left out",
                  "`feedbot check` finds every new article of the listing")
+
+
+def _other_sections(found: Discovery, budget: _Budget, langs: frozenset[str]) -> None:
+    """A portal's other sections (Statements, Campaigns beside News): article-like links on
+    a language's entry page, under a section page it also links to, that the link pattern
+    leaves out. One listing per language cannot follow them; the operator is told."""
+    pattern = re.compile(found.link_pattern.value) if found.link_pattern else None
+    if pattern is None:
+        return
+    for finding in found.languages:
+        text = budget.cache.get(finding.entry_url)
+        if not text:
+            continue
+        links = L.page_links(LexborHTMLParser(text), finding.entry_url)
+        linked = {normalise_url(k.url) for k in links}
+        sections: dict[str, set[str]] = {}
+        for link in links:
+            path = urlsplit(link.url).path
+            shape = L.shape_of(link.url, langs)
+            section = normalise_url(link.url.rsplit("/", 1)[0])
+            if (shape and shape[-1] in ("@slug", "@number") and len(link.text) >= 18
+                    and not pattern.search(path) and section in linked):
+                sections.setdefault(section, set()).add(normalise_url(link.url))
+        if sections:
+            shown = ", ".join(f"{url} ({len(n)} article{'s' if len(n) > 1 else ''})"
+                              for url, n in sections.items())
+            found.notes.append(
+                f"{finding.lang}: {finding.entry_url} also links to articles in other "
+                f"sections that this source does not follow: {shown}; a source reads one "
+                "listing per language, so add a [[sources]] block per section to follow them")
 
 
 def _shapes_of(finding: LanguageFinding, langs: frozenset[str]) -> list[tuple[str, ...]]:

@@ -24,7 +24,8 @@ LANGUAGE_NAMES = {
 LISTING_WORDS = (
     "news", "latest", "latest news", "news & updates", "updates", "blog", "press releases",
     "stories", "articles", "posts", "الأخبار", "أخبار", "آخر الأخبار", "الاخبار", "اخبار",
-    "المستجدات", "بيانات صحفية", "المقالات", "مقالات", "المدونة", "actualités", "actualites", "nouvelles", "noticias",
+    "المستجدات", "بيانات صحفية", "المقالات", "مقالات", "المدونة", "actualités", "actualites",
+    "nouvelles", "noticias",
 )  # fmt: skip
 HOME_WORDS = ("home", "home page", "الرئيسية", "الصفحة الرئيسية", "accueil", "inicio")
 PREV_WORDS = ("previous", "prev", "previous posts", "previous page", "السابق", "الصفحة السابقة",
