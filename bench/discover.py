@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import re
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -58,6 +59,11 @@ async def _extract_all(urls: list[str], source: SourceSettings,
     return found
 
 
+def _follows(source: SourceSettings, url: str) -> bool:
+    """Whether `url` is one of this source's articles (by its link pattern)."""
+    return re.search(source.link_pattern, urlsplit(url).path) is not None
+
+
 def _tally(articles: list[Article], site) -> tuple[int, int, dict[str, int]]:  # type: ignore[no-untyped-def]
     right = total = 0
     per_field = dict.fromkeys(FIELDS, 0)
@@ -86,6 +92,8 @@ def bench_site(name: str) -> dict[str, object]:
         config_path = Path(tmp) / "config.toml"
         config_path.write_text('database = "db.sqlite"\n[fetch]\nper_host_delay_seconds = 0\n')
         write_block(config_path, source_block(found), name)
+        for section in found.sections:  # a portal's other sections: sources of their own
+            write_block(config_path, source_block(section), section.name)
         refused = ""
         guided: list[Article] = []
         stored: list[Article] = []
@@ -94,7 +102,8 @@ def bench_site(name: str) -> dict[str, object]:
         except ConfigError as exc:  # a config `config check` refuses: every field wrong
             refused = str(exc)
         else:
-            guided = asyncio.run(_extract_all(urls, config.sources[0]))
+            guided = [a for source in config.sources for a in asyncio.run(_extract_all(
+                [u for u in urls if _follows(source, u)], source))]
             parts = build_parts(config)
             asyncio.run(check_sources(config, parts.store))
             stored = parts.store.latest(limit=1000)

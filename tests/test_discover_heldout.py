@@ -5,8 +5,8 @@ mega-menu), and a news portal of several sections (no <article>, JSON-LD dates o
 
 For each: the config discover writes, with no hand edits, passes `config check`, and a
 real check pass with it gives every article, in both languages, its title, date, language,
-kind and a body without chrome. The portal's source follows its News section (a source
-reads one listing per language); its other sections are named to the operator.
+kind and a body without chrome. A source reads one listing per language, so the portal
+gets a source per section.
 """
 
 from __future__ import annotations
@@ -21,16 +21,10 @@ from bot.cli import main
 from bot.config import load_config
 from bot.discover import run_discover
 from feeds.sources import FetchSettings
-from tests.discover_sites import HELD_OUT_SITES, Expected, find_article, score, started
+from tests.discover_sites import HELD_OUT_SITES, find_article, score, started
 
 FAST = FetchSettings(per_host_delay_seconds=0)
 EXISTING = 'database = "db.sqlite"\n[fetch]\nper_host_delay_seconds = 0\n'
-
-
-def _followed(site_name: str, item: Expected) -> bool:
-    """Whether the source discover writes is to read this article: on the portal, the
-    News section's (the others are named in a note, see below)."""
-    return site_name != "portal" or "/news/" in item.url
 
 
 @pytest.mark.parametrize("site_name", HELD_OUT_SITES)
@@ -53,23 +47,22 @@ def test_discovered_config_gives_every_article_all_its_fields(site_name: str,
         assert not [f for r in reports for f in r.failures]
 
         wrong = {}
-        followed = [item for item in site.expected if _followed(site_name, item)]
-        for item in followed:
+        for item in site.expected:
             marks = score(find_article(stored, item), item)
             if not all(marks.values()):
                 wrong[f"{item.url} ({item.lang})"] = [k for k, ok in marks.items() if not ok]
         assert wrong == {}
-        assert len(stored) == len(followed)
+        assert len(stored) == len(site.expected)
 
 
-def test_the_portal_sections_left_out_are_named(tmp_path: Path) -> None:
+def test_each_section_of_the_portal_is_a_source_of_its_own(tmp_path: Path) -> None:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(EXISTING, encoding="utf-8")
     with started("portal") as site:
-        lines: list[str] = []
-        assert run_discover(site.start_url, FAST, name="portal", write=None,
-                            out=lines.append) == 0
-    notes = [line for line in lines if line.startswith("note:") and "other sections" in line]
-    assert len(notes) == 2  # one per language
-    for section in ("statements", "campaigns"):
-        assert all(f"/{section} (1 article)" in note for note in notes), notes
+        assert run_discover(site.start_url, FAST, name="portal", write=config_path,
+                            out=lambda line: None) == 0
+    sources = {s.name: s for s in load_config(config_path).sources}
     # The reports section lists PDF files, not articles: nothing to follow there.
-    assert not any("/reports" in note for note in notes)
+    assert sorted(sources) == ["portal", "portal-campaigns", "portal-statements"]
+    assert [listing.url.removeprefix(site.start_url.rstrip("/")) for listing in
+            sources["portal-statements"].listings] == ["/statements", "/ar/statements"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -89,6 +89,9 @@ class Discovery:
     remove_extra: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     pages_fetched: int = 0
+    # A portal's other sections (Statements, Campaigns beside News), one source each: a
+    # source reads one listing per language. Same selectors, their own listings and pattern.
+    sections: list[Discovery] = field(default_factory=list)
 
     def source_settings(self) -> SourceSettings:
         """The settings the configuration block describes (for previews and checks)."""
@@ -175,7 +178,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
         found.link_pattern = _pattern_guess(found, groups, sorted(langs))
         found.link_selector = _link_selector(found, budget)
     await _verify_with_feeds(found, budget)
-    _other_sections(found, budget, langs)
+    sections = await _other_sections(found, budget, langs)
 
     samples = await _samples(found, budget)
     _infer_selectors(found, samples, now)
@@ -184,6 +187,13 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
     if budget.refused:
         found.notes.append(f"stopped at the page budget ({page_budget} pages): some findings "
                            "rest on fewer pages than usual")
+    found.sections = [
+        replace(found, name=f"{found.name}-{key}", languages=findings, link_pattern=pattern,
+                link_selector=Guess("a[href]", "likely", "the pattern alone picks the "
+                                    "section's article links"),
+                notes=[f"the {key} section of the site, beside source {found.name!r}: the "
+                       "same article pages, its own listing"], sections=[])
+        for key, (findings, pattern) in sections.items()]
     return found
 
 
@@ -437,34 +447,65 @@ def _link_selector(found: Discovery, budget: _Budget) -> Guess:
                  "`feedbot check` finds every new article of the listing")
 
 
-def _other_sections(found: Discovery, budget: _Budget, langs: frozenset[str]) -> None:
+async def _other_sections(found: Discovery, budget: _Budget, langs: frozenset[str]
+                         ) -> dict[str, tuple[list[LanguageFinding], Guess]]:
     """A portal's other sections (Statements, Campaigns beside News): article-like links on
     a language's entry page, under a section page it also links to, that the link pattern
-    leaves out. One listing per language cannot follow them; the operator is told."""
+    leaves out. Each becomes a source of its own (section name -> its listings and pattern),
+    and the operator is told."""
     pattern = re.compile(found.link_pattern.value) if found.link_pattern else None
     if pattern is None:
-        return
+        return {}
+    by_key: dict[str, dict[str, tuple[str, set[str]]]] = {}  # key -> lang -> section, articles
     for finding in found.languages:
         text = budget.cache.get(finding.entry_url)
-        if not text:
+        if not text or finding.listing is None:
             continue
         links = L.page_links(LexborHTMLParser(text), finding.entry_url)
         linked = {normalise_url(k.url) for k in links}
-        sections: dict[str, set[str]] = {}
         for link in links:
-            path = urlsplit(link.url).path
             shape = L.shape_of(link.url, langs)
             section = normalise_url(link.url.rsplit("/", 1)[0])
             if (shape and shape[-1] in ("@slug", "@number") and len(link.text) >= 18
-                    and not pattern.search(path) and section in linked):
-                sections.setdefault(section, set()).add(normalise_url(link.url))
-        if sections:
-            shown = ", ".join(f"{url} ({len(n)} article{'s' if len(n) > 1 else ''})"
-                              for url, n in sections.items())
-            found.notes.append(
-                f"{finding.lang}: {finding.entry_url} also links to articles in other "
-                f"sections that this source does not follow: {shown}; a source reads one "
-                "listing per language, so add a [[sources]] block per section to follow them")
+                    and not pattern.search(urlsplit(link.url).path) and section in linked):
+                key = urlsplit(section).path.rstrip("/").rsplit("/", 1)[-1].lower()
+                if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+                    held = by_key.setdefault(key, {}).setdefault(finding.lang, (section, set()))
+                    held[1].add(normalise_url(link.url))
+    found_sections: dict[str, tuple[list[LanguageFinding], Guess]] = {}
+    for key, per_lang in by_key.items():
+        findings: list[LanguageFinding] = []
+        shapes: set[tuple[str, ...]] = set()
+        for lang, (section, urls) in per_lang.items():
+            shapes |= {L.shape_of(u, langs) for u in urls}
+            finding = LanguageFinding(lang, section, f"a link to the section on the {lang} "
+                                      "entry page")
+            text = await budget.get(section)
+            if text is None:
+                continue
+            tree = LexborHTMLParser(text)
+            listed = [k.url for k in L.page_links(tree, section)
+                      if L.shape_of(k.url, langs) in shapes]
+            finding.article_urls = list(dict.fromkeys(listed)) or sorted(urls)
+            nxt = L.next_page(tree, section)
+            if nxt is not None and not L.numbered(nxt.url) and "rel" not in nxt.evidence:
+                nxt = None
+            candidate = _Candidate(section, f"the section page {section}", nxt,
+                                   tuple(finding.article_urls), 0)
+            await _paginate(finding, candidate, budget, langs, found)
+            findings.append(finding)
+        if not findings:
+            continue
+        shown = ", ".join(f.entry_url for f in findings)
+        section_pattern = L.link_pattern(sorted(shapes), sorted(langs))
+        found_sections[key] = (findings, Guess(
+            section_pattern, "likely", f"the article links of the {key} section have these "
+            f"URL shapes: {', '.join(sorted('/' + '/'.join(s) for s in shapes))}"))
+        found.notes.append(
+            f"the entry pages also link to articles of another section, {key} ({shown}), "
+            f"which this source's link pattern leaves out: a source reads one listing per "
+            f"language, so it gets a source of its own, {found.name}-{key}")
+    return found_sections
 
 
 def _shapes_of(finding: LanguageFinding, langs: frozenset[str]) -> list[tuple[str, ...]]:
