@@ -42,14 +42,18 @@ def run_discover(url: str, settings: FetchSettings, *, name: str | None = None,
     if not any(f.listing for f in found.languages):
         out("error: no listing page found; nothing to configure (see the notes above)")
         return 1
+    # A portal's other sections come as sources of their own, after the main one.
+    blocks = [(found.name, block)] + [(s.name, source_block(s)) for s in found.sections
+                                      if any(f.listing for f in s.languages)]
     out("---- configuration " + "-" * 50)
-    out(block)
+    out("\n".join(b for _, b in blocks))
     if write is not None:
-        try:
-            out(write_block(write, block, found.name))
-        except WriteRefused as exc:
-            out(f"error: {exc}")
-            return 1
+        for name, text in blocks:
+            try:
+                out(write_block(write, text, name))
+            except WriteRefused as exc:
+                out(f"error: {exc}")
+                return 1
     return 0
 
 

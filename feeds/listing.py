@@ -13,6 +13,13 @@ from feeds.dates import parse_date
 from feeds.pagedate import labelled_date, text_lines
 from feeds.urls import host_of, normalise_url
 
+# Words of a next-page link with no rel or class to find it by ("Older posts", "التالي");
+# feeds.discover reads listings with the same words, so the walk follows what it found.
+NEXT_WORDS = ("next", "next page", "older posts", "older", "more", "التالي", "الصفحة التالية",
+              "التالية", "الأقدم", "أقدم", "مقالات أقدم", "أخبار أقدم", "المقالات الأقدم",
+              "load more", "show more", "عرض المزيد", "تحميل المزيد", "suivant",
+              "page suivante", "siguiente")
+ARROWS = "»«›‹→←<>|·•…:"
 _NEXT_SELECTORS = (
     "link[rel=next]",
     "a[rel=next]",
@@ -158,8 +165,10 @@ def _cards(anchors: list[tuple[LexborNode, str]]) -> dict[str, LexborNode]:
 
 
 def _next_url(tree: LexborHTMLParser, page_url: str) -> str | None:
-    for selector in _NEXT_SELECTORS:
-        node = tree.css_first(selector)
+    nodes = [tree.css_first(selector) for selector in _NEXT_SELECTORS]
+    nodes += [a for a in tree.css("a[href]")
+              if a.text().strip(ARROWS + " \n\t").casefold() in NEXT_WORDS]
+    for node in nodes:
         href = node.attributes.get("href") if node is not None else None
         if href:
             try:

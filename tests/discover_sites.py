@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from feeds.models import Article
 from feeds.replica import ReplicaSite
 from feeds.urls import normalise_url
-from tests.fakes import drupal_site, langquery_site, press_site
+from tests.fakes import (
+    drupal_site,
+    ghost_site,
+    langquery_site,
+    portal_site,
+    press_site,
+    subdomain_site,
+)
 from tests.fakes.ngo_corpus import LANGS, POSTS
 
 FIELDS = ("title", "date", "language", "kind", "body")
@@ -43,8 +50,9 @@ class SiteUnderTest:
 
 
 def corpus_expected(site: press_site.PressSite | drupal_site.DrupalSite
-                     | langquery_site.LangQuerySite, chrome: tuple[str, ...]) -> tuple[
-                         Expected, ...]:
+                    | langquery_site.LangQuerySite | ghost_site.GhostSite
+                    | subdomain_site.SubdomainSite | portal_site.PortalSite,
+                    chrome: tuple[str, ...]) -> tuple[Expected, ...]:
     found = []
     for post in POSTS:
         for lang in LANGS:
@@ -57,7 +65,7 @@ def corpus_expected(site: press_site.PressSite | drupal_site.DrupalSite
 
 @contextmanager
 def started(name: str) -> Iterator[SiteUnderTest]:
-    """One of "press", "drupal", "langquery", "replica", running, with its expectations."""
+    """One of SITE_NAMES or HELD_OUT_SITES, running, with its expectations."""
     if name == "replica":
         with ReplicaSite() as replica:
             posts = [p for lang in ("en", "ar") for p in replica.posts(lang)]
@@ -67,15 +75,23 @@ def started(name: str) -> Iterator[SiteUnderTest]:
                          REPLICA_CHROME, tuple(t for t in titles if t != p.title))
                 for p in posts))
         return
-    classes = {"press": press_site.PressSite, "drupal": drupal_site.DrupalSite,
-               "langquery": langquery_site.LangQuerySite}
-    modules = {"press": press_site, "drupal": drupal_site, "langquery": langquery_site}
+    classes: dict[str, type[press_site.PressSite | drupal_site.DrupalSite
+                            | langquery_site.LangQuerySite | ghost_site.GhostSite
+                            | subdomain_site.SubdomainSite | portal_site.PortalSite]] = {
+        "press": press_site.PressSite, "drupal": drupal_site.DrupalSite,
+        "langquery": langquery_site.LangQuerySite, "ghost": ghost_site.GhostSite,
+        "subdomain": subdomain_site.SubdomainSite, "portal": portal_site.PortalSite}
+    modules = {"press": press_site, "drupal": drupal_site, "langquery": langquery_site,
+               "ghost": ghost_site, "subdomain": subdomain_site, "portal": portal_site}
     with classes[name]() as site:
         yield SiteUnderTest(name, site.home_url,
                             corpus_expected(site, modules[name].CHROME))
 
 
 SITE_NAMES = ("press", "drupal", "langquery", "replica")
+# Sites built after discover was written, in shapes it was not built around (issue 12):
+# a Ghost/Hugo-like one, languages on two hosts, a news portal of several sections.
+HELD_OUT_SITES = ("ghost", "subdomain", "portal")
 
 
 def score(article: Article | None, expected: Expected) -> dict[str, bool]:

@@ -12,6 +12,7 @@ from feeds.discover.links import (
     article_groups,
     language_versions,
     link_pattern,
+    mirrored,
     next_page,
     page_links,
     page_template,
@@ -38,6 +39,29 @@ def test_the_page_number_becomes_the_template(listing: str, next_url: str, templ
 
 def test_a_next_link_without_a_number_gives_no_template() -> None:
     assert page_template(SITE + "/news", SITE + "/news/older") is None
+
+
+def test_an_offset_gives_no_template() -> None:
+    # ?start=10 counts articles: {page} cannot step by ten, the walk follows next links.
+    assert page_template(SITE + "/news", SITE + "/news?start=10") is None
+    assert page_template(SITE + "/news", SITE + "/news?limitstart=20") is None
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("/en/posts", "/ar/posts"),
+    ("/stories?lang=en&page=2", "/stories?lang=ar&page=2"),
+    ("/news", None),  # the URL does not name its language
+])
+def test_a_listing_url_in_another_language(url: str, expected: str | None) -> None:
+    assert mirrored(SITE + url, "ar", "en") == (SITE + expected if expected else None)
+
+
+def test_a_switcher_to_another_host_is_a_language_version_with_its_evidence() -> None:
+    markup = '<html lang="en"><body><a href="http://127.0.0.2:8080/">عربي</a></body></html>'
+    found = language_versions(LexborHTMLParser(markup), "http://127.0.0.1:8080/")
+    url, how = found["ar"]
+    assert url == "http://127.0.0.2:8080/"
+    assert "another host" in how
 
 
 def _links(markup: str, url: str = SITE + "/en/news"):  # type: ignore[no-untyped-def]
@@ -81,6 +105,11 @@ def test_language_versions_from_hreflang_and_a_switcher() -> None:
     ('<a href="/page/2/">Older posts &raquo;</a>', "/page/2"),
     ('<a href="/news?page=0">« Previous</a>', None),
     ('<a href="/news?page=2">السابق ›</a>', "/news?page=2"),  # the older page, by its number
+    ('<a class="button" href="/news?start=3">عرض المزيد</a>', "/news?start=3"),  # load more
+    # A numbered pager with no word: "›" alone, or the next number.
+    ('<ul class="pager"><li><span>1</span></li><li><a href="?pg=2">2</a></li>'
+     '<li><a href="?pg=2">›</a></li></ul>', "/news?pg=2"),
+    ('<ul class="pager"><li><a href="?pg=7">7</a></li></ul>', None),
 ])
 def test_the_next_page_by_rel_or_by_its_words(markup: str, expected: str | None) -> None:
     found = next_page(LexborHTMLParser(markup), SITE + "/news")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from feeds.listing import page_url, parse_listing
 from feeds.sources import DEFAULT_LINK_PATTERN
 from feeds.urls import normalise_url
@@ -89,3 +91,15 @@ def test_links_side_by_side_have_their_own_anchor_text_as_teaser() -> None:
                          link_pattern=DEFAULT_LINK_PATTERN, allowed_hosts=HOSTS)
     assert page.teasers["https://alqst.org/posts/930"] == "Numeric"
     assert page.teasers["https://alqst.org/en/post/first-article"] == "First"
+
+
+@pytest.mark.parametrize("markup", [
+    '<nav><a class="newer" href="/en/posts/">Newer posts</a>'
+    '<a class="older-posts" href="/en/posts/page/3/">Older posts →</a></nav>',
+    '<div class="pager"><a class="button" href="/en/posts/page/3/">تحميل المزيد</a></div>',
+])
+def test_the_walk_follows_a_next_link_known_only_by_its_words(markup: str) -> None:
+    # A listing with no {page} (offsets, Hugo's /page/1/ alias) is walked by these links.
+    page = parse_listing(markup, "https://ngo.example/en/posts/page/2/", link_selector="a[href]",
+                         link_pattern=r"^/\d{4}/", allowed_hosts=frozenset({"ngo.example"}))
+    assert page.next_url == "https://ngo.example/en/posts/page/3"

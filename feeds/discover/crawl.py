@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ from feeds.discover import links as L
 from feeds.discover import template as T
 from feeds.extract import ExtractError, extract_articles
 from feeds.fetcher import Fetcher, FetchError
+from feeds.listing import page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, Listing, SourceSettings
 from feeds.urls import host_of, normalise_url
@@ -88,6 +89,9 @@ class Discovery:
     remove_extra: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     pages_fetched: int = 0
+    # A portal's other sections (Statements, Campaigns beside News), one source each: a
+    # source reads one listing per language. Same selectors, their own listings and pattern.
+    sections: list[Discovery] = field(default_factory=list)
 
     def source_settings(self) -> SourceSettings:
         """The settings the configuration block describes (for previews and checks)."""
@@ -174,6 +178,7 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
         found.link_pattern = _pattern_guess(found, groups, sorted(langs))
         found.link_selector = _link_selector(found, budget)
     await _verify_with_feeds(found, budget)
+    sections = await _other_sections(found, budget, langs)
 
     samples = await _samples(found, budget)
     _infer_selectors(found, samples, now)
@@ -182,6 +187,13 @@ async def discover_site(url: str, fetcher: Fetcher, *, now: datetime, name: str 
     if budget.refused:
         found.notes.append(f"stopped at the page budget ({page_budget} pages): some findings "
                            "rest on fewer pages than usual")
+    found.sections = [
+        replace(found, name=f"{found.name}-{key}", languages=findings, link_pattern=pattern,
+                link_selector=Guess("a[href]", "likely", "the pattern alone picks the "
+                                    "section's article links"),
+                notes=[f"the {key} section of the site, beside source {found.name!r}: the "
+                       "same article pages, its own listing"], sections=[])
+        for key, (findings, pattern) in sections.items()]
     return found
 
 
@@ -207,10 +219,27 @@ async def _find_listing(finding: LanguageFinding, budget: _Budget, langs: frozen
         return
     finding.entry_url = budget.where(finding.entry_url)
     tree = LexborHTMLParser(text)
+    own = L.page_lang(tree)
+    if L.site_of(host_of(finding.entry_url)) != L.site_of(host_of(found.start_url)) and (
+            own != finding.lang):
+        # A switcher to another host is trusted only when that page says it is this language.
+        found.notes.append(f"{finding.lang}: {finding.entry_url} is on another host and its "
+                           f'page says lang="{own}": left out')
+        return
     if feed := L.feed_links(tree, finding.entry_url):
         finding.feed_url = feed[0][0]
     best: _Candidate | None = None
-    for url, how in list(_candidates(tree, finding, langs).items())[:MAX_LISTING_CANDIDATES]:
+    candidates = _candidates(tree, finding, langs)
+    # The listing another language has, at this language's URL (`/en/posts/` -> `/ar/posts/`):
+    # its menu word may be one the word list lacks.
+    for other in found.languages:
+        if other.listing is not None and other is not finding:
+            base = other.listing_pages[0] if other.listing_pages else other.listing.value
+            mirror = L.mirrored(base, finding.lang, other.lang)
+            if mirror and mirror not in candidates:
+                candidates = {mirror: f"the {other.lang} listing's URL in {finding.lang}",
+                              **candidates}
+    for url, how in list(candidates.items())[:MAX_LISTING_CANDIDATES]:
         candidate = await _candidate(url, how, budget, langs, finding)
         if candidate is not None and (best is None or candidate.score > best.score):
             best = candidate
@@ -249,10 +278,14 @@ async def _candidate(url: str, how: str, budget: _Budget, langs: frozenset[str],
         return None
     url = budget.where(url)
     tree = LexborHTMLParser(page)
+    if (own := L.page_lang(tree)) and finding.lang != "und" and own != finding.lang:
+        return None  # another language's page (its switcher, or its home link)
     links = L.page_links(tree, url)
     articles = tuple(u for g in L.article_groups(links, langs, exclude=frozenset({url}))
                      for u in g.urls)
     nxt = L.next_page(tree, url)
+    if nxt is not None and not L.numbered(nxt.url) and "rel" not in nxt.evidence:
+        nxt = None  # "More" to a section's page: not this page's page 2
     score = len(articles) + (5 if nxt else 0) + (2 if how.startswith("the menu") else 0)
     if L.shape_of(url, langs) in {L.shape_of(u, langs) for u in articles}:
         score -= 20  # an article page: its "see also" links make no listing
@@ -274,20 +307,44 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
         second = await budget.get(nxt.url)
         if second is not None and budget.where(nxt.url) != nxt.url:
             second = None  # page 2 redirected (to page 1, or elsewhere): no page 2 there
-        if template is not None and second is not None:
+        if second is not None:
             shapes = {L.shape_of(u, langs) for u in ordered}
             more = [k.url for k in L.page_links(LexborHTMLParser(second), nxt.url)
                     if L.shape_of(k.url, langs) in shapes]
             new = [u for u in dict.fromkeys(more) if u not in ordered]
             chrome = {u for u in more if u in ordered}
+            sidebar = (f" ({len(chrome)} links on both pages are a sidebar's, not the "
+                       "listing's)" if chrome else "")
+            if template is not None and not await _is_first_page(template, best, budget,
+                                                                  langs):
+                first = page_url(template.url, template.first_page)
+                found.notes.append(f"{finding.lang}: {first} is not the listing's first "
+                                   f"page ({best.url} is): the walk "
+                                   "follows next links instead of page numbers")
+                template = None
+            if template is None and new and _walk_follows(best.url, nxt.url, budget):
+                # No page number to count with (offsets, a first page without one): the
+                # walk reads the listing and follows each page's own next link.
+                finding.listing_pages = [best.url, nxt.url]
+                finding.chrome_urls = chrome
+                finding.article_urls = [u for u in ordered if u not in chrome] or ordered
+                finding.listing = Guess(best.url, "likely", f"{listing.evidence}; page 2 "
+                                        f"({nxt.url}) shows {len(new)} other articles"
+                                        + sidebar, listing.check)
+                finding.pagination = Guess(best.url, "likely", f"{nxt.evidence}, followed "
+                                           "page by page (the pages have no page number to "
+                                           "count with)", "page 2 of the listing shows "
+                                           "older articles; `config check` warns that the "
+                                           "URL has no {page}: that is expected here")
+                finding.first_page, finding.max_pages = 1, 5
+                return
+        if template is not None and second is not None:
             finding.listing_pages = [best.url, nxt.url]
             finding.chrome_urls = chrome
             finding.article_urls = [u for u in ordered if u not in chrome] or ordered
             sure = "sure" if new else "guess"
             finding.listing = Guess(template.url, sure, f"{listing.evidence}; page 2 "
-                                    f"({nxt.url}) shows {len(new)} other articles"
-                                    + (f" ({len(chrome)} links on both pages are a "
-                                       "sidebar's, not the listing's)" if chrome else ""),
+                                    f"({nxt.url}) shows {len(new)} other articles" + sidebar,
                                     listing.check)
             finding.pagination = Guess(template.url, sure, f"{nxt.evidence}: "
                                        f"{template.evidence}",
@@ -301,6 +358,33 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
                                "if the listing has more pages, put {page} in its URL and "
                                "raise max_pages")
     finding.max_pages = 1
+
+
+async def _is_first_page(template: L.PageTemplate, best: _Candidate, budget: _Budget,
+                         langs: frozenset[str]) -> bool:
+    """Whether the template's first page is the listing: itself, a redirect to it, or a page
+    of the same article links. A Hugo alias page (`/page/1/` with a meta refresh) or a 404 is
+    not, and a walk starting there would read nothing."""
+    first = page_url(template.url, template.first_page)
+    if normalise_url(first) == normalise_url(best.url):
+        return True
+    text = await budget.get(first)
+    if text is None:
+        return False
+    if normalise_url(budget.where(first)) == normalise_url(best.url):
+        return True
+    links = L.page_links(LexborHTMLParser(text), budget.where(first))
+    shown = {u for g in L.article_groups(links, langs, exclude=frozenset({first}))
+             for u in g.urls}
+    return bool(shown) and set(best.articles) <= shown
+
+
+def _walk_follows(listing_url: str, next_url: str, budget: _Budget) -> bool:
+    """Whether the check's walk (feeds.listing) finds this next link on the listing."""
+    parsed = parse_listing(budget.cache.get(listing_url) or "", listing_url,
+                           link_selector="a[href]", link_pattern=".", allowed_hosts=budget.hosts)
+    return parsed.next_url is not None and normalise_url(parsed.next_url) == normalise_url(
+        next_url)
 
 
 def _pattern_guess(found: Discovery, groups: list[tuple[str, ...]], langs: list[str]) -> Guess:
@@ -361,6 +445,67 @@ def _link_selector(found: Discovery, budget: _Budget) -> Guess:
                  f"listing; {everything - best_cover} other article links there (counted per page) "
                  "repeat on each page (a sidebar's) and are left out",
                  "`feedbot check` finds every new article of the listing")
+
+
+async def _other_sections(found: Discovery, budget: _Budget, langs: frozenset[str]
+                         ) -> dict[str, tuple[list[LanguageFinding], Guess]]:
+    """A portal's other sections (Statements, Campaigns beside News): article-like links on
+    a language's entry page, under a section page it also links to, that the link pattern
+    leaves out. Each becomes a source of its own (section name -> its listings and pattern),
+    and the operator is told."""
+    pattern = re.compile(found.link_pattern.value) if found.link_pattern else None
+    if pattern is None:
+        return {}
+    by_key: dict[str, dict[str, tuple[str, set[str]]]] = {}  # key -> lang -> section, articles
+    for finding in found.languages:
+        text = budget.cache.get(finding.entry_url)
+        if not text or finding.listing is None:
+            continue
+        links = L.page_links(LexborHTMLParser(text), finding.entry_url)
+        linked = {normalise_url(k.url) for k in links}
+        for link in links:
+            shape = L.shape_of(link.url, langs)
+            section = normalise_url(link.url.rsplit("/", 1)[0])
+            if (shape and shape[-1] in ("@slug", "@number") and len(link.text) >= 18
+                    and not pattern.search(urlsplit(link.url).path) and section in linked):
+                key = urlsplit(section).path.rstrip("/").rsplit("/", 1)[-1].lower()
+                if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+                    held = by_key.setdefault(key, {}).setdefault(finding.lang, (section, set()))
+                    held[1].add(normalise_url(link.url))
+    found_sections: dict[str, tuple[list[LanguageFinding], Guess]] = {}
+    for key, per_lang in by_key.items():
+        findings: list[LanguageFinding] = []
+        shapes: set[tuple[str, ...]] = set()
+        for lang, (section, urls) in per_lang.items():
+            shapes |= {L.shape_of(u, langs) for u in urls}
+            finding = LanguageFinding(lang, section, f"a link to the section on the {lang} "
+                                      "entry page")
+            text = await budget.get(section)
+            if text is None:
+                continue
+            tree = LexborHTMLParser(text)
+            listed = [k.url for k in L.page_links(tree, section)
+                      if L.shape_of(k.url, langs) in shapes]
+            finding.article_urls = list(dict.fromkeys(listed)) or sorted(urls)
+            nxt = L.next_page(tree, section)
+            if nxt is not None and not L.numbered(nxt.url) and "rel" not in nxt.evidence:
+                nxt = None
+            candidate = _Candidate(section, f"the section page {section}", nxt,
+                                   tuple(finding.article_urls), 0)
+            await _paginate(finding, candidate, budget, langs, found)
+            findings.append(finding)
+        if not findings:
+            continue
+        shown = ", ".join(f.entry_url for f in findings)
+        section_pattern = L.link_pattern(sorted(shapes), sorted(langs))
+        found_sections[key] = (findings, Guess(
+            section_pattern, "likely", f"the article links of the {key} section have these "
+            f"URL shapes: {', '.join(sorted('/' + '/'.join(s) for s in shapes))}"))
+        found.notes.append(
+            f"the entry pages also link to articles of another section, {key} ({shown}), "
+            f"which this source's link pattern leaves out: a source reads one listing per "
+            f"language, so it gets a source of its own, {found.name}-{key}")
+    return found_sections
 
 
 def _shapes_of(finding: LanguageFinding, langs: frozenset[str]) -> list[tuple[str, ...]]:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 
 from feeds.dates import parse_date
+from feeds.listing import ARROWS, NEXT_WORDS
 from feeds.urls import host_of, normalise_url
 
 LANGUAGE_NAMES = {
@@ -23,16 +24,18 @@ LANGUAGE_NAMES = {
 LISTING_WORDS = (
     "news", "latest", "latest news", "news & updates", "updates", "blog", "press releases",
     "stories", "articles", "posts", "الأخبار", "أخبار", "آخر الأخبار", "الاخبار", "اخبار",
-    "المستجدات", "بيانات صحفية", "actualités", "actualites", "nouvelles", "noticias",
+    "المستجدات", "بيانات صحفية", "المقالات", "مقالات", "المدونة", "actualités", "actualites",
+    "nouvelles", "noticias",
 )  # fmt: skip
 HOME_WORDS = ("home", "home page", "الرئيسية", "الصفحة الرئيسية", "accueil", "inicio")
-NEXT_WORDS = ("next", "next page", "older posts", "older", "more", "التالي", "الصفحة التالية",
-              "التالية", "الأقدم", "suivant", "page suivante", "siguiente")
 PREV_WORDS = ("previous", "prev", "previous posts", "previous page", "السابق", "الصفحة السابقة",
               "السابقة", "précédent")
-_ARROWS = "»«›‹→←<>|·•…:"
+_ARROWS = ARROWS
 _LANG_SEGMENT = re.compile(r"[a-z]{2}(?:-[a-z]{2})?")
 _PAGE_QUERY_KEYS = ("page", "paged", "p", "pg", "start")
+# Query keys that count articles, not pages (Joomla's ?start=10, "Load more" buttons): a
+# `{page}` template cannot step by ten, so such a listing is walked by its next links.
+_OFFSET_QUERY_KEYS = ("start", "offset", "limitstart", "from", "skip")
 
 
 @dataclass(frozen=True)
@@ -53,9 +56,9 @@ def site_of(host: str) -> str:
     return host
 
 
-def page_links(tree: LexborHTMLParser, page_url: str) -> list[Link]:
+def page_links(tree: LexborHTMLParser, page_url: str, *, any_site: bool = False) -> list[Link]:
     """Every http(s) anchor of the page, in order, on the page's own site (its host, or a
-    language subdomain of the same name)."""
+    language subdomain of the same name); with `any_site`, on every host."""
     site = site_of(host_of(page_url))
     found: list[Link] = []
     for node in tree.css("a[href]"):
@@ -66,7 +69,8 @@ def page_links(tree: LexborHTMLParser, page_url: str) -> list[Link]:
             url = normalise_url(href, page_url)
         except ValueError:
             continue
-        if not url.startswith(("http://", "https://")) or site_of(host_of(url)) != site:
+        if not url.startswith(("http://", "https://")) or (
+                not any_site and site_of(host_of(url)) != site):
             continue
         text = " ".join(node.text(separator=" ").split())
         found.append(Link(url, text, (node.attributes.get("rel") or "").lower(),
@@ -108,15 +112,35 @@ def language_versions(tree: LexborHTMLParser, page_url: str) -> dict[str, tuple[
                     host_of(page_url))):
             found[lang] = (normalise_url(href, page_url),
                            f'<link rel="alternate" hreflang="{lang}">')
-    for link in page_links(tree, page_url):
+    # A switcher may lead to another host (ar.example.org, or a domain of its own): the
+    # crawl keeps it only when that page says it is in that language (`page_lang`).
+    site = site_of(host_of(page_url))
+    for link in page_links(tree, page_url, any_site=True):
         lang = link.hreflang.split("-")[0]
         how = f'a link with hreflang="{lang}" ("{link.text}")'
         if not re.fullmatch(r"[a-z]{2,3}", lang):
             lang = LANGUAGE_NAMES.get(link.text.casefold(), "")
             how = f'a language switcher link "{link.text}"'
         if lang and lang not in found:
+            if site_of(host_of(link.url)) != site:
+                how += f" to another host, {host_of(link.url)}"
             found[lang] = (link.url, how)
     return found
+
+
+def mirrored(url: str, lang: str, other: str) -> str | None:
+    """`url`, a page of language `other`, as the same page of `lang`: `/en/posts/` ->
+    `/ar/posts/`, `?lang=en` -> `?lang=ar`; None when the URL does not name its language."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    if len(segments) > 1 and segments[1] == other:
+        path = "/".join(["", lang, *segments[2:]])
+        return normalise_url(parts._replace(path=path).geturl())
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if (("lang", other) in query):
+        kept = "&".join(f"{k}={lang if (k, v) == ('lang', other) else v}" for k, v in query)
+        return normalise_url(parts._replace(query=kept).geturl())
+    return None
 
 
 def language_form(urls: dict[str, str]) -> str:
@@ -322,15 +346,30 @@ def next_page(tree: LexborHTMLParser, page_url: str) -> NextPage | None:
     for link in links:
         if "next" in link.classes.split():
             return NextPage(link.url, f'a link of class "next" ("{link.text}")')
+    # A numbered pager: "›" alone, or the next number, leading to the next page number.
+    here = _page_number(page_url)
+    after = (here or 1) + 1
+    for link in links:
+        words = link.text.strip()
+        if (_page_number(link.url) == after and words
+                and (words == str(after) or not words.strip(_ARROWS + " "))):
+            return NextPage(link.url, f'the pager\'s link "{words}" to page {after}')
     # Some themes call the older page "Previous" ("السابق", "Previous posts"): it is the
     # next page of the walk when its page number is above this page's.
-    here = _page_number(page_url)
     for link in links:
         words = link.text.strip(_ARROWS + " ").casefold()
         number = _page_number(link.url)
         if words in PREV_WORDS and number is not None and number > (here or 1):
             return NextPage(link.url, f'a link reading "{link.text}" to a higher page number')
     return None
+
+
+def numbered(next_url: str) -> bool:
+    """Whether a next link's URL counts pages or articles (`?page=2`, `/page/2/`,
+    `?start=10`): a "More" link to a section's first page does not."""
+    return _page_number(next_url) is not None or any(
+        key.lower() in _OFFSET_QUERY_KEYS and value.isdigit()
+        for key, value in parse_qsl(urlsplit(next_url).query))
 
 
 def _page_number(url: str) -> int | None:
@@ -356,6 +395,8 @@ def page_template(listing_url: str, next_url: str) -> PageTemplate | None:
     parts = urlsplit(next_url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     for key, value in query:
+        if key.lower() in _OFFSET_QUERY_KEYS and value.isdigit() and int(value) > 2:
+            return None  # an offset: the walk follows next links instead
         if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
             number = int(value)
             kept = "&".join(f"{k}={v}" for k, v in query if k != key)
