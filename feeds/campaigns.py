@@ -707,6 +707,8 @@ def _same_section(url: str, base_url: str) -> bool:
     page, link = urlsplit(base_url), urlsplit(url)
     section = page.path.rsplit("/", 1)[0] + "/"
     named = [s for s in section.split("/") if s and not _LANGUAGE_SEGMENT.match(s.lower())]
+    if link.path.startswith(page.path.rstrip("/") + "/"):
+        return False  # a page under this one (".../ahmed-mansoor/send") is its own form
     return bool(named) and _host(url) == _host(base_url) and link.path.startswith(section)
 
 
@@ -1098,14 +1100,15 @@ _AUTHORITIES = re.compile(r"\b(?:authorities|government|السلطات|الحك�
 
 
 def _stance_opening(doc: _Document) -> str | None:
-    first = next((block for block in doc.blocks if block.tag == "p"), None)
-    if first is None:
-        return None
-    words = _leading_key(first.text, 10)
-    if words.split(" ", 1)[0] in _STANCE_VERBS:
-        return words.split(" ", 1)[0]
-    found = _EN_STANCE.match(words)
-    return found.group(0) if found else None
+    # The first two paragraphs: a line of document metadata ("PUBLIC STATEMENT — Index: ...")
+    # may come first.
+    for block in [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS]:
+        words = _leading_key(block.text, 10)
+        if words.split(" ", 1)[0] in _STANCE_VERBS:
+            return words.split(" ", 1)[0]
+        if found := _EN_STANCE.match(words):
+            return found.group(0)
+    return None
 
 
 def _demands_list(doc: _Document) -> str | None:

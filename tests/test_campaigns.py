@@ -321,6 +321,16 @@ def test_a_request_after_an_opening_clause_is_a_call() -> None:
     assert result.kind is Kind.CAMPAIGN
 
 
+def test_a_form_under_the_articles_own_path_is_its_action_not_another_post() -> None:
+    page = "https://www.frontlinedefenders.org/en/take-action/ahmed-mansoor"
+    html = """
+    <p>Ahmed Mansoor has been in solitary confinement for seven years.</p>
+    <p><a href="/en/take-action/ahmed-mansoor/send">Send an appeal</a> calling for his release.</p>
+    <p>See also <a href="/en/take-action/salma-petition">our petition for Salma</a>.</p>
+    """
+    assert [link.url for link in extract_action_links(html, page)] == [page + "/send"]
+
+
 def test_empty_body_is_news() -> None:
     result = classify_article(title="", body_html="", lang="en")
     assert result == Classification(Kind.NEWS, (), ("no signals",))
