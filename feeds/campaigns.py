@@ -1079,6 +1079,8 @@ def _opening_report(doc: _Document) -> str | None:
     opening = [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS]
     for block in opening:
         text = block.text[:_OPENING_CHARS * 2]  # the self-description comes first
+        if "هذ" not in text and "this" not in text.lower():
+            continue  # most openings have no demonstrative: spare normalising them
         if found := _OPENING_REPORT.search(_key(text)):
             return found.group(0)
     return None
@@ -1095,6 +1097,7 @@ _STANCE_VERBS = frozenset({
     "يدين", "تدين", "يستنكر", "تستنكر", "يطالب", "تطالب", "يدعو", "تدعو", "يحث", "تحث",
     "يعرب", "تعرب", "يشجب", "تشجب",
 })  # fmt: skip
+_EN_STANCE_VERBS = ("condemns", "deplores", "denounces")
 _EN_STANCE = re.compile(r"^(?:[\w'’-]+ ){1,8}(?:condemns|deplores|denounces|strongly condemns)\b")
 _AUTHORITIES = re.compile(r"\b(?:authorities|government|السلطات|الحكومه|حكومه)\b")
 
@@ -1103,10 +1106,12 @@ def _stance_opening(doc: _Document) -> str | None:
     # The first two paragraphs: a line of document metadata ("PUBLIC STATEMENT — Index: ...")
     # may come first.
     for block in [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS]:
-        words = _leading_key(block.text, 10)
-        if words.split(" ", 1)[0] in _STANCE_VERBS:
-            return words.split(" ", 1)[0]
-        if found := _EN_STANCE.match(words):
+        first = _key(block.text.split(None, 1)[0]) if block.text else ""
+        if first in _STANCE_VERBS:
+            return first
+        opening = block.text[:_OPENING_CHARS].lower()
+        if any(verb in opening for verb in _EN_STANCE_VERBS) and (
+                found := _EN_STANCE.match(_leading_key(block.text, 10))):
             return found.group(0)
     return None
 
