@@ -794,11 +794,14 @@ _POLITE_WORDS = frozenset({"please", "يرجي", "رجاء"})
 
 
 def _polite_after_clause(sentence: str) -> bool:
+    if "lease" not in sentence and "رج" not in sentence:
+        return False  # neither "please" nor "يرجى"/"رجاء": most sentences stop here
     clause = _LEADING_CLAUSE.match(sentence)
     if clause is None:
         return False
     rest = sentence[clause.end():]
-    return _leading_key(rest, 1) in _POLITE_WORDS and _is_call(rest)
+    first = rest.split(None, 1)[0] if rest.strip() else ""
+    return _key(first) in _POLITE_WORDS and _is_call(rest)  # one word to normalise, mostly
 
 
 def _calls(doc: _Document, lang: str) -> list[str]:
