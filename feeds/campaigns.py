@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -107,7 +108,8 @@ _MEANS_WORDS = frozenset({
     "tweet", "tweets", "tweeting", "hashtag", "hashtags", "pledge", "name", "names",
 })  # fmt: skip
 _AR_MEANS_STEMS = ("عريض", "توقيع", "رساله", "رسالت", "رسائل", "الكتابه", "الوسم", "وسم",
-                   "التغريد", "غردوا", "وقعوا", "اكتبوا", "راسلوا")
+                   "التغريد", "غردوا", "وقعوا", "اكتبوا", "راسلوا",
+                   "اسماءكم", "اسمك")  # "أضيفوا أسماءكم": "add your name"
 _SIGNATORY_OPENERS = (
     "undersigned", "الموقعه ادناه", "الموقعين ادناه", "الموقعون ادناه", "الموقعه علي هذا",
     "الموقعه علي هذه",
@@ -124,6 +126,8 @@ _SIGNATORY_LABELS = (
     "الجمعيات الموقعه", "الامضاءات", "التوقيعات", "قائمه الموقعين", "الموقعون على البيان",
 )  # fmt: skip
 _LABEL_MAX_WORDS = 5
+_SPEECH_OPENINGS = ("thank you", "شكرا")
+_SPEECH_CLOSINGS = frozenset({"thank you", "i thank you", "شكرا", "شكرا لكم", "وشكرا"})
 _SELF_REPORT = (
     "this report", "our report", "our new report", "the full report", "its new report",
     "its latest report", "its annual report", "the report documents", "هذا التقرير",
@@ -131,6 +135,9 @@ _SELF_REPORT = (
     "this briefing", "the briefing", "this submission", "the submission", "this paper",
     "this study", "our research brief", "التقرير كاملا", "هذه الدراسه", "هذه الورقه",
     "هذه المساهمه", "هذه المذكره", "تقريرنا",
+    # The site's own document, by its possessive: "تقريره السنوي", "مذكرتها", "دراستنا".
+    "تقريره السنوي", "تقريره الجديد", "مذكرتها", "مذكرته", "دراستها", "دراسته", "دراستنا",
+    "مساهمتها", "مساهمته", "مساهمتنا",
 )  # fmt: skip
 _REPORT_LINK_WORDS = (
     "report", "download", "briefing", "brief", "submission", "paper", "pdf", "تقرير", "التقرير",
@@ -214,8 +221,11 @@ SIGNED_LIST_MIN = 5
 W_TITLE_CALL = 2  # a title segment in the imperative: "... : sign our petition"
 W_CONCRETE_CALL = 1  # a call that names what to sign, write or post
 W_REPORT_PDF = 3
+W_DOWNLOAD_PDF = 1  # on top: the PDF is offered for download ("Download the full report")
 W_OTHER_PDF = 1
 W_SELF_REPORT = 1
+W_STANCE_OPENING = 2  # the body opens with the site's stance: "يدين مركز الخليج ..."
+W_DEMANDS_LIST = 2  # "... calls on the authorities to:" and a list of demands
 # On a tie the more specific genre wins: a letter or report may carry a petition link.
 _TIE_ORDER = (Kind.STATEMENT, Kind.REPORT, Kind.CAMPAIGN)
 
@@ -697,6 +707,8 @@ def _same_section(url: str, base_url: str) -> bool:
     page, link = urlsplit(base_url), urlsplit(url)
     section = page.path.rsplit("/", 1)[0] + "/"
     named = [s for s in section.split("/") if s and not _LANGUAGE_SEGMENT.match(s.lower())]
+    if link.path.startswith(page.path.rstrip("/") + "/"):
+        return False  # a page under this one (".../ahmed-mansoor/send") is its own form
     return bool(named) and _host(url) == _host(base_url) and link.path.startswith(section)
 
 
@@ -776,6 +788,22 @@ def _category_key(name: str) -> str:
     return _key(name)
 
 
+# "On this anniversary, please share his story": a request after a short opening clause.
+_LEADING_CLAUSE = re.compile(r"^[^,،.]{1,60}[,،]\s+")
+_POLITE_WORDS = frozenset({"please", "يرجي", "رجاء"})
+
+
+def _polite_after_clause(sentence: str) -> bool:
+    if "lease" not in sentence and "رج" not in sentence:
+        return False  # neither "please" nor "يرجى"/"رجاء": most sentences stop here
+    clause = _LEADING_CLAUSE.match(sentence)
+    if clause is None:
+        return False
+    rest = sentence[clause.end():]
+    first = rest.split(None, 1)[0] if rest.strip() else ""
+    return _key(first) in _POLITE_WORDS and _is_call(rest)  # one word to normalise, mostly
+
+
 def _calls(doc: _Document, lang: str) -> list[str]:
     """Sentences in which the site itself asks the reader to act: imperatives and invitations
     opening a sentence, outside quotation marks and quoted blocks (someone else's voice)."""
@@ -792,7 +820,8 @@ def _calls(doc: _Document, lang: str) -> list[str]:
             found.append(sentences[0].strip())
         for sentence in sentences:
             words = sentence.split()
-            if _is_call(sentence) and len(words) >= 2 and not all(
+            called = _is_call(sentence) or _polite_after_clause(sentence)
+            if called and len(words) >= 2 and not all(
                     normalise_text(word) in _CHROME_LABELS for word in words):
                 found.append(sentence.strip())  # "Share: Tweet Facebook" is a share bar
     return found
@@ -868,6 +897,11 @@ def classify_article(
         add(Kind.STATEMENT, W_GENRE_IN_BODY, f"body: {phrase}")
     sign_off = _has_phrase(body_key, _SIGN_OFFS)
     salutation = is_salutation(doc.blocks[0].text) if doc.blocks else None
+    if salutation and salutation.startswith(_SPEECH_OPENINGS):
+        # A speech thanks the chair first ("Thank you, Mr President"); its sign-off is the
+        # closing thanks, not the opening line found again.
+        last = _key(doc.blocks[-1].text) if len(doc.blocks) > 1 else ""
+        sign_off = last if last in _SPEECH_CLOSINGS else None
     if salutation and sign_off:
         add(Kind.STATEMENT, W_LETTER_FORM, f"letter: {salutation} ... {sign_off}")
     elif salutation:
@@ -881,12 +915,24 @@ def classify_article(
     elif len(names) >= SIGNED_LIST_MIN and (opener or sign_off or _signatories_label(doc)):
         add(Kind.STATEMENT, W_SIGNED_LIST, f"signed by: {len(names)} names")
 
+    # A position in the site's own voice: a present-tense stance opening the body and the
+    # demands it makes of the authorities, listed.
+    if stance := _stance_opening(doc):
+        add(Kind.STATEMENT, W_STANCE_OPENING, f"stance: {stance}")
+        if demands := _demands_list(doc):
+            add(Kind.STATEMENT, W_DEMANDS_LIST, f"demands: {demands[:40]}")
+
     # Report: a PDF of it, the body speaks of "this report".
     pdf = _report_pdf(doc, base_url)
     if pdf is not None:
-        add(Kind.REPORT, W_REPORT_PDF if pdf[1] else W_OTHER_PDF, f"pdf link: {pdf[0]}")
-    if phrase := _has_phrase(body_key, _SELF_REPORT) or _self_report(body_key):
+        name, about_report, download = pdf
+        add(Kind.REPORT, W_REPORT_PDF if about_report else W_OTHER_PDF, f"pdf link: {name}")
+        if about_report and download:
+            add(Kind.REPORT, W_DOWNLOAD_PDF, "pdf offered for download")
+    if phrase := (_has_phrase(body_key, _SELF_REPORT) or _self_report(body_key)
+                  or _document_verb(body_key)):
         add(Kind.REPORT, W_SELF_REPORT, f"body: {phrase}")
+    opening_report = _opening_report(doc)
 
     # Campaign phrases are section headings ("تحرك"), which in a title are often plain nouns.
     genre_phrases: dict[Kind, tuple[str, ...]] = {
@@ -907,6 +953,11 @@ def classify_article(
         kind = genre.kind
         add(kind, W_TITLE, f"title: {genre.head}")
         why = []
+    elif opening_report is not None:
+        # The piece introduces itself as a report ("This 91-page report ..."): a take-action
+        # section after it does not make it a campaign; its links are kept.
+        kind = Kind.REPORT
+        why = [f"opening: {opening_report}"]
     elif doc.action_headings and links:
         kind = Kind.CAMPAIGN  # a take-action heading with something to act on is decisive
         why = ["decisive: take-action heading with action links"]
@@ -929,13 +980,14 @@ def classify_article(
 # itself as a report.
 _SELF_REPORT_PATTERN = re.compile(
     r"\b(?:this|our|the full|new)(?: [\w-]+){0,2} "
-    r"(?:report|briefing|paper|study|research|submission|factsheet)\b"
+    r"(?:report|briefing|paper|study|research|submission|factsheet|contribution|findings"
+    r"|publication)\b"
     r"|\bannual (?:report|review)\b"
 )
 
 
 _SELF_REPORT_NOUNS = ("report", "briefing", "paper", "study", "research", "submission",
-                      "factsheet", "review")
+                      "factsheet", "review", "contribution", "findings", "publication")
 
 
 def _self_report(body_key: str) -> str | None:
@@ -972,8 +1024,10 @@ def _names_list(items: list[str]) -> bool:
     return bool(items) and short >= 0.8 * len(items)
 
 
-def _report_pdf(doc: _Document, base_url: str) -> tuple[str, bool] | None:
-    found: tuple[str, bool] | None = None
+def _report_pdf(doc: _Document, base_url: str) -> tuple[str, bool, bool] | None:
+    """The first PDF linked, whether it is the report (by its label or name), and whether it
+    is offered for download ("Download the full publication", "لتحميل الدراسة كاملة")."""
+    found: tuple[str, bool, bool] | None = None
     for anchor in doc.anchors:
         url = urljoin(base_url, anchor.href.strip())
         if not urlsplit(url).path.lower().endswith(".pdf"):
@@ -982,8 +1036,93 @@ def _report_pdf(doc: _Document, base_url: str) -> tuple[str, bool] | None:
         # "اضغط هنا" says nothing: its sentence ("لقراءة التقرير كاملاً اضغط هنا") does.
         weak = normalise_text(anchor.label) in _WEAK_LABELS
         label = anchor.block_text if weak else anchor.label
+        label_key = _key(label)
         about_report = bool(_has_phrase(_key(f"{label} {name}"), _REPORT_LINK_WORDS))
         if about_report:
-            return name, True
-        found = found or (name, False)
+            # A letter or petition to print is a means to act, not the piece's own document.
+            # ... and only when it names the document: "Download the judgment" may be news.
+            download = bool(
+                _has_phrase(label_key, _DOWNLOAD_WORDS)
+                and _has_phrase(_key(f"{label} {name}"), _REPORT_NOUNS)
+                and not _has_phrase(label_key, _ACT_DOCUMENTS)
+            )
+            return name, True, download
+        found = found or (name, False, False)
     return found
+
+
+_DOWNLOAD_WORDS = (
+    "download", "read the full", "the full", "تحميل", "لتحميل", "تنزيل", "لتنزيل", "كامله",
+    "كاملا", "الكامل", "كامل",
+)  # fmt: skip
+_REPORT_NOUNS = (
+    "report", "briefing", "brief", "submission", "paper", "publication", "findings", "analysis",
+    "study", "contribution", "تقرير", "التقرير", "الدراسه", "دراسه", "المذكره", "مذكره",
+    "الورقه", "ورقه", "المساهمه", "مساهمه", "الملخص",
+)  # fmt: skip
+_ACT_DOCUMENTS = ("letter", "petition", "postcard", "رساله", "عريضه", "العريضه", "الرساله")
+
+# The piece speaks of itself in its opening: "This 91-page research report ...", "يستند هذا
+# العمل البحثي إلى ...". News opens with what happened; a report with what it is.
+_OPENING_REPORT = re.compile(
+    r"\bthis(?: \d+ page| new| research| annual| policy| legal| joint| full| short| latest)*"
+    r" (?:report|study|publication|briefing|research|paper|submission|analysis|brief)\b"
+    r"|(?:هذا|هذه) (?:التقرير|الدراسه|البحث|العمل البحثي|الورقه|المذكره|المساهمه|الملخص"
+    r"|الاحاطه|الموجز)"
+)
+_OPENING_BLOCKS = 2
+# "ويوثق التقرير", "وتوثق الدراسة": a document doing what reports do, Arabic verb first.
+_DOCUMENT_VERB = re.compile(
+    r"(?:^| )و?(?:يوثق|توثق|يرصد|ترصد|يستند|تستند|يتناول|تتناول|يخلص|تخلص)"
+    r" (?:هذا |هذه )?(?:التقرير|الدراسه|المذكره|الورقه|المساهمه|البحث|الملخص)"
+)
+
+
+def _opening_report(doc: _Document) -> str | None:
+    opening = [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS]
+    for block in opening:
+        text = block.text[:_OPENING_CHARS * 2]  # the self-description comes first
+        if "هذ" not in text and "this" not in text.lower():
+            continue  # most openings have no demonstrative: spare normalising them
+        if found := _OPENING_REPORT.search(_key(text)):
+            return found.group(0)
+    return None
+
+
+def _document_verb(body_key: str) -> str | None:
+    found = _DOCUMENT_VERB.search(body_key)
+    return found.group(0).strip() if found else None
+
+
+# Present-tense verbs of a stance opening a body in the site's own voice. Arabic news reports
+# a stance in the past tense ("أدانت منظمة ..."); a press release states it ("يدين المركز").
+_STANCE_VERBS = frozenset({
+    "يدين", "تدين", "يستنكر", "تستنكر", "يطالب", "تطالب", "يدعو", "تدعو", "يحث", "تحث",
+    "يعرب", "تعرب", "يشجب", "تشجب",
+})  # fmt: skip
+_EN_STANCE_VERBS = ("condemns", "deplores", "denounces")
+_EN_STANCE = re.compile(r"^(?:[\w'’-]+ ){1,8}(?:condemns|deplores|denounces|strongly condemns)\b")
+_AUTHORITIES = re.compile(r"\b(?:authorities|government|السلطات|الحكومه|حكومه)\b")
+
+
+def _stance_opening(doc: _Document) -> str | None:
+    # The first two paragraphs: a line of document metadata ("PUBLIC STATEMENT — Index: ...")
+    # may come first.
+    for block in [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS]:
+        first = _key(block.text.split(None, 1)[0]) if block.text else ""
+        if first in _STANCE_VERBS:
+            return first
+        opening = block.text[:_OPENING_CHARS].lower()
+        if any(verb in opening for verb in _EN_STANCE_VERBS) and (
+                found := _EN_STANCE.match(_leading_key(block.text, 10))):
+            return found.group(0)
+    return None
+
+
+def _demands_list(doc: _Document) -> str | None:
+    """The line before a list that asks the authorities for what the list says."""
+    for block, after in pairwise(doc.blocks):
+        if after.tag == "li" and block.text.rstrip().endswith(":") \
+                and _AUTHORITIES.search(_key(block.text)):
+            return block.text
+    return None

@@ -27,7 +27,7 @@ _HEADS: Mapping[Kind, tuple[str, ...]] = {
     ),
     Kind.REPORT: (
         "report", "briefing", "brief", "paper", "submission", "factsheet", "fact sheet", "تقرير",
-        "ورقه", "مساهمه", "مذكره", "دراسه", "احاطه",
+        "ورقه", "مساهمه", "مذكره", "دراسه", "احاطه", "ملخص سياسات", "موجز سياسات",
     ),
     Kind.CAMPAIGN: ("petition", "عريضه"),
 }  # fmt: skip
@@ -35,6 +35,8 @@ _HEADS: Mapping[Kind, tuple[str, ...]] = {
 # "Joint urgent appeal ..." is a statement.
 _MODIFIED_HEADS: Mapping[Kind, tuple[str, ...]] = {
     Kind.STATEMENT: ("appeal", "appeals", "press release"),  # "Joint press release: ..."
+    # "Legal analysis of the Cybercrime Law" is a paper; "Analysis: ..." alone is a news genre.
+    Kind.REPORT: ("analysis",),
 }
 # An appeal may be made to the authorities (a statement) or to the reader (a campaign): the
 # body tells which.
@@ -84,6 +86,9 @@ _SALUTATIONS = (
     "dear", "excellencies", "your excellency", "your excellencies", "mr president",
     "madam president", "to the honourable", "معالي", "سعاده", "السيد الرئيس", "السيده الرئيسه",
     "حضره", "فخامه", "اصحاب السعاده", "صاحب السمو",
+    # A statement delivered to a council opens by thanking its chair.
+    "thank you mr president", "thank you madam president", "thank you mr chair",
+    "thank you madam chair", "شكرا سيدي الرئيس", "شكرا السيد الرئيس", "شكرا سيدتي الرئيسه",
 )  # fmt: skip
 _SALUTATION_MAX_WORDS = 8
 

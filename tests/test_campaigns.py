@@ -272,6 +272,65 @@ def test_a_link_to_another_post_of_the_same_section_is_no_action() -> None:
     assert not extract_action_links(html, "https://alqst.org/en/post/blogger-633")
 
 
+def test_a_pdf_offered_for_download_is_a_report_only_when_it_names_its_document() -> None:
+    lede = "<p>Saudi Arabia executed 345 people in 2024, the highest number on record.</p>"
+    analysis = lede + '<p><a href="/files/executions-2024.pdf">Download our analysis (PDF)</a></p>'
+    verdict = lede + '<p><a href="/files/case-2024.pdf">Download the verdict (PDF)</a></p>'
+    title = "Saudi Arabia: Executions surge to a new record"
+    assert classify_article(title=title, body_html=analysis, lang="en").kind is Kind.REPORT
+    assert classify_article(title=title, body_html=verdict, lang="en").kind is Kind.NEWS
+
+
+def test_a_report_introducing_itself_keeps_its_genre_over_a_take_action_section() -> None:
+    petition = """
+    <h2>Take action</h2>
+    <p><a href="https://www.change.org/p/protect-workers">Sign the petition</a></p>
+    """
+    own = "<p>This 62-page report is based on interviews with 58 migrant workers.</p>" + petition
+    cited = "<p>This week a report by the UN found that 58 migrant workers died.</p>" + petition
+    title = "Migrant workers left without pay for months"
+    result = classify_article(title=title, body_html=own, lang="en")
+    assert result.kind is Kind.REPORT
+    assert [a.url for a in result.actions] == ["https://www.change.org/p/protect-workers"]
+    assert classify_article(title=title, body_html=cited, lang="en").kind is Kind.CAMPAIGN
+
+
+def test_a_stance_in_the_sites_voice_needs_its_demands_to_be_a_statement() -> None:
+    opening = "<p>يدين المركز بشدة الحكم بسجن المدافعة عن حقوق الإنسان ثلاث سنوات.</p>"
+    demands = "<p>ويدعو المركز السلطات إلى:</p><ol><li>إلغاء الحكم؛</li><li>الإفراج عنها.</li></ol>"
+    title = "الحكم بسجن مدافعة عن حقوق الإنسان"
+    stated = classify_article(title=title, body_html=opening + demands, lang="ar")
+    assert stated.kind is Kind.STATEMENT
+    assert classify_article(title=title, body_html=opening, lang="ar").kind is Kind.NEWS
+
+
+def test_a_speech_to_the_council_opens_by_thanking_the_chair_and_closes_with_thanks() -> None:
+    body = """
+    <p>Thank you, Mr President.</p>
+    <p>In Saudi Arabia, people continue to receive decades-long sentences for tweets.</p>
+    """
+    title = "ALQST at the 57th session"
+    closed = classify_article(title=title, body_html=body + "<p>Thank you.</p>", lang="en")
+    assert closed.kind is Kind.STATEMENT
+    assert classify_article(title=title, body_html=body, lang="en").kind is Kind.NEWS
+
+
+def test_a_request_after_an_opening_clause_is_a_call() -> None:
+    html = "<p>On this anniversary, please share his story using #FreeWaleed.</p>"
+    result = classify_article(title="Ten years on", body_html=html, lang="en")
+    assert result.kind is Kind.CAMPAIGN
+
+
+def test_a_form_under_the_articles_own_path_is_its_action_not_another_post() -> None:
+    page = "https://www.frontlinedefenders.org/en/take-action/ahmed-mansoor"
+    html = """
+    <p>Ahmed Mansoor has been in solitary confinement for seven years.</p>
+    <p><a href="/en/take-action/ahmed-mansoor/send">Send an appeal</a> calling for his release.</p>
+    <p>See also <a href="/en/take-action/salma-petition">our petition for Salma</a>.</p>
+    """
+    assert [link.url for link in extract_action_links(html, page)] == [page + "/send"]
+
+
 def test_empty_body_is_news() -> None:
     result = classify_article(title="", body_html="", lang="en")
     assert result == Classification(Kind.NEWS, (), ("no signals",))

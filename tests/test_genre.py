@@ -44,6 +44,10 @@ GENRE_PHRASES = {kind: DEFAULT_PHRASES[kind] for kind in (Kind.STATEMENT, Kind.R
         ("بيان وزارة الخارجية البريطانية بشأن المعتقلين", None),
         ("Statement by the Foreign Office on detainees", None),
         ("Statement by 11 NGOs ahead of the EU–GCC summit", Kind.STATEMENT),
+        # A paper named by a modifier and "analysis"; "Analysis:" alone is a news genre.
+        ("Jordan: Legal analysis of the 2023 Cybercrime Law", Kind.REPORT),
+        ("Analysis: Why Riyadh is courting Washington again", None),
+        ("ملخص سياسات: قانون مكافحة الإرهاب وتجريم المعارضة", Kind.REPORT),
     ],
 )
 def test_a_genre_counts_only_where_it_heads_a_title_segment(
@@ -69,6 +73,8 @@ def test_a_bare_letter_and_an_appeal_are_marked_for_the_body_to_confirm() -> Non
         ("Excellencies,", "excellencies"),
         ("معالي الوزير،", "معالي"),
         ("السيد الرئيس،", "السيد الرئيس"),
+        ("Thank you, Mr President.", "thank you mr president"),  # a speech to a council
+        ("شكراً سيدي الرئيس.", "شكرا سيدي الرئيس"),
         ("Dear friends, we have news: the court postponed the hearing again today.", None),
         ("The minister said the licences are under review.", None),
     ],
