@@ -37,6 +37,7 @@ from bot.delivery import UNREACHABLE, Delivery
 from bot.digest import DigestMaker
 from bot.leases import Leases
 from bot.metrics import Metrics
+from bot.poll_lease import PollLease
 from bot.schedule import parse_schedule
 from bot.sender import SendError, Unauthorized
 from bot.storage_guard import StorageGuard, storage_reason
@@ -589,7 +590,11 @@ class Service:
                             tz=ZoneInfo(self.config.timezone),
                             source_titles={s.name: s.title for s in self.config.sources})
         chats.build(self._private_token, self.config.telegram.api_base_url)
-        return asyncio.create_task(chats.run(stop))
+        # Telegram lets one process poll a token: of the instances sharing the database,
+        # the holder of this lease (renewed on the lease heartbeat) is the one.
+        lease = PollLease(self.parts.engine, self.instance, ttl=self.leases.ttl, now=self.now)
+        return asyncio.create_task(chats.run(stop, lease,
+                                             tick=self.leases.ttl.total_seconds() / 4))
 
     async def _telegram_answers(self) -> bool:
         if self.sender.ready:

@@ -9,7 +9,8 @@ and every message as it stands after edits.
 
 Private chats: `add_user(id)` declares a user who has opened a chat with the bot;
 `user_says(id, "/follow ...")` and `user_presses(id, data)` queue the updates a bot
-fetches with `getUpdates` (long polling, acknowledged by `offset`); `block(id)` makes
+fetches with `getUpdates` (long polling, acknowledged by `offset`; a newer getUpdates
+ends one still waiting with 409 Conflict, counted in `conflicts`); `block(id)` makes
 every later message to that user a 403 "bot was blocked by the user".
 
     with FakeTelegram(token="123:abc", chats=["@alqst_en"], rate=(20, 60.0)) as fake:
@@ -384,6 +385,8 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 0
         self._updates_ready = threading.Condition()
+        self._poll_generation = 0  # the newest getUpdates; an older one still waiting: 409
+        self.conflicts = 0  # getUpdates answered 409 Conflict
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, int], Message] = {}
         self.rate_limited = 0
@@ -564,7 +567,13 @@ class FakeTelegram:
             params_out = {"retry_after": fault.retry_after} if fault.retry_after else None
             return self._record(call, *self._error(fault.status, fault.description, params_out))
         if method == "getUpdates":  # a long poll: waits without holding the lock
-            return self._record(call, 200, {"ok": True, "result": self._get_updates(params)})
+            updates = self._get_updates(params)
+            if updates is None:
+                self.conflicts += 1
+                return self._record(call, *self._error(
+                    409, "Conflict: terminated by other getUpdates request; make sure that "
+                    "only one bot instance is running"))
+            return self._record(call, 200, {"ok": True, "result": updates})
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return self._record(call, *self._error(404, "Not Found: method not found"))
@@ -776,16 +785,22 @@ class FakeTelegram:
         call.message_id = message.message_id
         return True
 
-    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]] | None:
         """Updates from `offset` on, waiting up to `timeout` seconds for one; an offset
-        acknowledges (forgets) every update before it, as Telegram does."""
+        acknowledges (forgets) every update before it, as Telegram does. None (a 409
+        Conflict) for a long poll ended by a newer one: Telegram allows one consumer."""
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
         allowed = _json_param(params.get("allowed_updates"))
         deadline = time.monotonic() + timeout
         with self._updates_ready:
+            self._poll_generation += 1
+            mine = self._poll_generation
+            self._updates_ready.notify_all()  # a poll still waiting is the older one
             while True:
+                if self._poll_generation != mine:
+                    return None
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 found = [u for u in self._updates
                          if not allowed or any(k in u for k in allowed)]
