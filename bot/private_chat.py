@@ -98,6 +98,8 @@ class PrivateChat:
         self._token = ""
         self.app: Any = None
         self._conflict = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._accepting = False  # webhook mode, once setWebhook succeeded
 
     # ---- the Application -----------------------------------------------------------
 
@@ -126,15 +128,63 @@ class PrivateChat:
         return app
 
     async def run(self, stop: asyncio.Event, lease: PollLease | None = None,
-                  tick: float = 15.0) -> None:
+                  tick: float = 15.0, webhook: tuple[str, str] | None = None) -> None:
         """Connect (retrying while Telegram is unreachable), then fetch updates while this
         instance holds `lease` (always, without one; looked at every `tick` seconds) until
-        `stop`; then stop polling and close, in that order."""
+        `stop`; then stop polling and close, in that order. With `webhook` (url, secret
+        token), Telegram is told to POST updates there instead (`accept` takes them)."""
+        self._loop = asyncio.get_running_loop()
         try:
             if await self._connect(stop):
-                await self._poll(stop, lease, tick)
+                if webhook is not None:
+                    await self._serve_webhook(stop, *webhook)
+                else:
+                    await self._poll(stop, lease, tick)
         finally:  # cancelled too (the service stopping on an error): polling ends first
             await self._close()
+
+    async def _serve_webhook(self, stop: asyncio.Event, url: str, secret: str) -> None:
+        """setWebhook (retried, doubling), then wait for `stop`. The webhook stays set when
+        stopping: Telegram keeps the updates while no instance answers, and polling mode
+        deletes it (PTB's start_polling calls deleteWebhook)."""
+        wait = RETRY_FIRST
+        while not stop.is_set():
+            try:
+                await self.app.bot.set_webhook(
+                    url=url, secret_token=secret,
+                    allowed_updates=["message", "callback_query"])
+                break
+            except Exception as exc:
+                reason = classify(exc, method="setWebhook", token=self._token).reason
+                log.warning("private chats: setWebhook failed (%s); next try in %.0f s",
+                            reason, wait)
+                await _pause(stop, wait)
+                wait = min(wait * 2, RETRY_MAX)
+        else:
+            return
+        self._accepting = True
+        # The URL holds the secret path: it is not logged.
+        log.info("private chats: answering commands (webhook at the feed server)")
+        try:
+            await stop.wait()
+        finally:
+            self._accepting = False
+
+    def accept(self, data: dict[str, Any]) -> bool:
+        """An update POSTed to the webhook (called on the feed server's thread): queued for
+        the Application; False while it is not running, so Telegram sends it again."""
+        from telegram import Update
+
+        loop = self._loop
+        if not self._accepting or loop is None or loop.is_closed():
+            return False
+        update = Update.de_json(data, self.app.bot)
+        queued = asyncio.run_coroutine_threadsafe(self.app.update_queue.put(update), loop)
+        try:
+            queued.result(timeout=10)
+        except Exception:
+            return False
+        return True
 
     async def _connect(self, stop: asyncio.Event) -> bool:
         from telegram.error import InvalidToken
