@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import Config, PrivateChats
+from bot.config import Config, ConfigError, PrivateChats, parse_config
 from bot.demo import demo_config
 from bot.service import Service
 from bot.webhook import webhook_secrets
@@ -161,3 +161,15 @@ def test_a_webhook_update_is_taken_as_json_only(site: ReplicaSite, telegram: Fak
 
     assert run_service(config, scenario) == 0
     assert followers_rows(config) == []
+
+
+def test_an_unknown_mode_is_a_one_line_config_error(tmp_path: Path) -> None:
+    data = {"sources": [{"name": "alqst", "url": "https://alqst.org/",
+                         "listings": {"en": "https://alqst.org/en/posts"}}],
+            "feeds": {"base_url": "https://feeds.example/"},
+            "telegram": {"channels": {"en": "@alqst_en"},
+                         "private": {"enabled": True, "mode": "hook"}}}
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, tmp_path)
+    assert str(caught.value) == \
+        'telegram.private.mode: expected "polling" or "webhook", got \'hook\''
