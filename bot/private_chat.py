@@ -100,6 +100,7 @@ class PrivateChat:
         self._conflict = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._accepting = False  # webhook mode, once setWebhook succeeded
+        self._lease_failing = False
 
     # ---- the Application -----------------------------------------------------------
 
@@ -257,11 +258,15 @@ class PrivateChat:
         if lease is None:
             return True
         try:
-            return lease.keep()
+            held = lease.keep()
         except Exception as exc:  # the database is away: polling waits, it does not guess
-            log.warning("private chats: the polling lease cannot be kept (%s); not "
-                        "polling", type(exc).__name__)
+            if not self._lease_failing:  # once per outage, not on every tick
+                log.warning("private chats: the polling lease cannot be kept (%s); not "
+                            "polling until the database answers", type(exc).__name__)
+            self._lease_failing = True
             return False
+        self._lease_failing = False
+        return held
 
     def _on_poll_error(self, error: Exception) -> None:
         """PTB's polling loop calls this on each failed getUpdates (and backs off)."""

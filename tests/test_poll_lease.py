@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,9 +21,11 @@ from sqlalchemy import create_engine, text
 
 from bot.config import PrivateChats
 from bot.demo import demo_config
-from bot.poll_lease import POLL_LEASE
+from bot.leases import Leases
+from bot.poll_lease import POLL_LEASE, PollLease
 from bot.service import Service
 from feeds.replica import ReplicaSite
+from feeds.store import open_engine
 from tests.conftest import TEST_TOKEN as TOKEN
 from tests.fakes.telegram import FakeTelegram
 from tests.test_instances import start
@@ -186,3 +189,30 @@ def test_a_conflict_with_a_poller_outside_the_database_is_one_log_line_and_a_pau
     assert len(warnings) == 1
     assert not [r for r in caplog.records if r.exc_info and "polling" in r.getMessage()]
     assert TOKEN not in caplog.text
+
+
+def test_the_polling_lease_is_held_by_one_renewed_and_taken_over_once_expired(
+        backend: str) -> None:
+    """Instances of other hosts (only the expiry tells they are gone), on SQLite and
+    PostgreSQL; the source leases of the same table are left alone."""
+    engine = open_engine(backend)
+    now = [datetime(2026, 12, 5, 1, 0, tzinfo=UTC)]
+    ttl = timedelta(seconds=60)
+    a, b = (PollLease(engine, f"{n}.example:100:{n}", ttl=ttl, now=lambda: now[0])
+            for n in "ab")
+    sources = Leases(engine, "a.example:100:a", ttl=ttl, now=lambda: now[0])
+    try:
+        assert sources.beat(["alqst"]).taken == ["alqst"]
+        assert (a.keep(), b.keep()) == (True, False)
+        for _ in range(8):  # renewed on every tick: never free for b
+            now[0] += ttl / 4
+            assert (a.keep(), b.keep()) == (True, False)
+        assert sources.beat(["alqst"]).taken == []  # not counted as a source
+        now[0] += ttl + timedelta(seconds=1)  # a stopped renewing (killed on another host)
+        assert b.keep() is True
+        assert a.keep() is False and not a.holds()  # a's comeback finds it taken
+        assert b.holder() == b.me
+        b.release()
+        assert a.keep() is True
+    finally:
+        engine.dispose()
