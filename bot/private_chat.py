@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 LATEST_COUNT = 5
 MAX_PHRASE_CHARS = 100
 RETRY_FIRST, RETRY_MAX = 5.0, 300.0  # seconds between connection attempts, doubling
+QUIET_AFTER_CONFLICT = 60.0  # seconds of polling without a 409 that end a conflict episode
 PRUNE_ABOVE = 10_000  # chats counted in memory before the idle ones are dropped
 _SEPARATORS = re.compile(r"[,،\n;؛]+")
 
@@ -215,9 +216,11 @@ class PrivateChat:
     async def _poll(self, stop: asyncio.Event, lease: PollLease | None, tick: float) -> None:
         """Poll while the lease is held here; stop at once when it is not. A 409 Conflict
         (another process polls this token, outside our database) stops polling for a
-        doubling pause, said once per episode rather than on every try."""
+        doubling pause, said once per episode (ended by a minute of quiet polling) rather
+        than on every try."""
         wait = RETRY_FIRST
         conflicted = False
+        polling_since = time.monotonic()
         while not stop.is_set():
             if not self._may_poll(lease):
                 await self._stop_polling()
@@ -237,11 +240,13 @@ class PrivateChat:
                     await _pause(stop, wait)
                     wait = min(wait * 2, RETRY_MAX)
                     continue
+                polling_since = time.monotonic()
                 if not conflicted:
                     log.info("private chats: answering commands (long polling)")
             await _pause(stop, tick, self._conflict)
             if not self._conflict.is_set():
-                wait, conflicted = RETRY_FIRST, False  # a whole tick without a conflict
+                if time.monotonic() - polling_since >= QUIET_AFTER_CONFLICT:
+                    wait, conflicted = RETRY_FIRST, False
                 continue
             await self._stop_polling()
             if not conflicted:

@@ -70,6 +70,12 @@ class WebhookReceiver:
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             log.warning("webhook: a request from Telegram held no update; ignored")
             return 400, "text/plain; charset=utf-8", b"not an update\n"
-        if not self.deliver(update):
+        try:
+            delivered = self.deliver(update)
+        except Exception as exc:  # an update the library cannot read: retrying won't help
+            log.warning("webhook: an update could not be read (%s); dropped",
+                        type(exc).__name__)
+            return 400, "text/plain; charset=utf-8", b"not an update\n"
+        if not delivered:
             return 503, "text/plain; charset=utf-8", b"not ready\n"
         return 200, "application/json", b"{}"
