@@ -26,7 +26,14 @@ from feeds.check import LanguageReport, PassObserver, SourceChecker
 from feeds.digest_feed import publish_digest_feeds
 from feeds.digests import DigestStore
 from feeds.fetcher import Fetcher
-from feeds.publish import PublishResult, SiteInfo, SourceInfo, publish_feeds, telegram_url
+from feeds.publish import (
+    PublishResult,
+    SiteInfo,
+    SourceInfo,
+    publish_feeds,
+    telegram_url,
+    write_pages,
+)
 from feeds.sources import SourceSettings
 from feeds.store import ArticleStore, open_engine
 
@@ -122,17 +129,20 @@ def site_info(config: Config) -> SiteInfo:
         telegram=telegram,
         cache_seconds=int(min(known)) // 2 if known else 300,
         websub_hub=config.feeds.websub_hub,
+        timezone=config.timezone,
     )
 
 
 def publish(config: Config, store: ArticleStore) -> PublishResult:
     site = site_info(config)
-    result = publish_feeds(store, site, config.feeds.output_dir)
+    result = publish_feeds(store, site, config.feeds.output_dir, pages=False)
     # The /{lang}/digest/ feeds of the languages that have a digest schedule.
     languages = digest_languages(config)
     if languages:
         publish_digest_feeds(DigestStore(store.engine), site, languages,
                              config.feeds.output_dir, result, config.timezone)
+    # The pages last: the index page and feeds.opml list the digest feeds too.
+    write_pages(site, config.feeds.output_dir, result)
     return result
 
 

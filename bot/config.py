@@ -59,6 +59,9 @@ class PrivateChats:
     commands_per_minute: int = 10  # per chat; more get one polite answer, then silence
     per_chat_per_minute: int = 60  # alerts and answers to one private chat (Telegram: ~1/s)
     poll_timeout: int = 30  # seconds a getUpdates long poll is held open
+    # "polling" (getUpdates, one instance at a time) or "webhook": Telegram POSTs updates
+    # to a secret path of the feed server, reached at feeds.base_url (bot/webhook.py).
+    mode: str = "polling"
 
 
 @dataclass(frozen=True)
@@ -426,7 +429,7 @@ _TELEGRAM_KEYS = {
 def _private(table: dict[str, Any]) -> PrivateChats:
     w = "telegram.private."
     _no_unknown(table, {"enabled", "max_followed", "commands_per_minute",
-                        "per_chat_per_minute", "poll_timeout"}, w)
+                        "per_chat_per_minute", "poll_timeout", "mode"}, w)
 
     def count(key: str, default: int) -> int:
         return int(_positive(_take(table, key, w, int, default), w + key))
@@ -437,7 +440,14 @@ def _private(table: dict[str, Any]) -> PrivateChats:
         commands_per_minute=count("commands_per_minute", 10),
         per_chat_per_minute=count("per_chat_per_minute", 60),
         poll_timeout=count("poll_timeout", 30),
+        mode=_private_mode(_take(table, "mode", w, str, "polling"), w + "mode"),
     )
+
+
+def _private_mode(mode: str, where: str) -> str:
+    if mode not in ("polling", "webhook"):
+        raise ConfigError(f'{where}: expected "polling" or "webhook", got {mode!r}')
+    return mode
 
 
 def _telegram(table: dict[str, Any]) -> TelegramSettings:

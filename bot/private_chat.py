@@ -1,12 +1,13 @@
 """The bot in private chats: /start, /latest, /follow, /following, /unfollow, /stop.
 
 A python-telegram-bot `Application` fetching updates by long polling, run inside the
-service's event loop (`PrivateChat.run(stop)`). Only private chats are answered: a command
-in a group or channel is ignored. Each chat may send `commands_per_minute` commands; the
-first one over gets a polite answer, the rest none. Every answer waits its turn in the
-delivery's Pacer, so answers, alerts and channel posts share Telegram's overall rate.
-Alerts themselves do not go out from here: they are outbox rows (bot.intake), sent by
-the delivery like channel posts.
+service's event loop (`PrivateChat.run(stop, lease)`); of several instances on one
+database only the holder of the polling lease (bot/poll_lease.py) polls. Only private
+chats are answered: a command in a group or channel is ignored. Each chat may send
+`commands_per_minute` commands; the first one over gets a polite answer, the rest none.
+Every answer waits its turn in the delivery's Pacer, so answers, alerts and channel
+posts share Telegram's overall rate. Alerts themselves do not go out from here: they are
+outbox rows (bot.intake), sent by the delivery like channel posts.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bot.config import PrivateChats
 from bot.delivery import Pacer
 from bot.follow_match import phrase_key
 from bot.followers import FollowerStore, TooMany
+from bot.poll_lease import PollLease
 from bot.private_texts import CHOOSE, LANGUAGE_NAMES, LANGUAGES, NEED_LANGUAGE, SLOW_DOWN_BOTH
 from bot.private_texts import text as say
 from bot.sender import RateLimited, classify, quiet_http_loggers
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 LATEST_COUNT = 5
 MAX_PHRASE_CHARS = 100
 RETRY_FIRST, RETRY_MAX = 5.0, 300.0  # seconds between connection attempts, doubling
+QUIET_AFTER_CONFLICT = 60.0  # seconds of polling without a 409 that end a conflict episode
 PRUNE_ABOVE = 10_000  # chats counted in memory before the idle ones are dropped
 _SEPARATORS = re.compile(r"[,،\n;؛]+")
 
@@ -95,6 +98,10 @@ class PrivateChat:
         self.limit = CommandLimit(settings.commands_per_minute)
         self._token = ""
         self.app: Any = None
+        self._conflict = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._accepting = False  # webhook mode, once setWebhook succeeded
+        self._lease_failing = False
 
     # ---- the Application -----------------------------------------------------------
 
@@ -122,45 +129,164 @@ class PrivateChat:
         self.app = app
         return app
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Connect (retrying while Telegram is unreachable), poll until `stop`, then stop
-        polling and close, in that order."""
+    async def run(self, stop: asyncio.Event, lease: PollLease | None = None,
+                  tick: float = 15.0, webhook: tuple[str, str] | None = None) -> None:
+        """Connect (retrying while Telegram is unreachable), then fetch updates while this
+        instance holds `lease` (always, without one; looked at every `tick` seconds) until
+        `stop`; then stop polling and close, in that order. With `webhook` (url, secret
+        token), Telegram is told to POST updates there instead (`accept` takes them)."""
+        self._loop = asyncio.get_running_loop()
+        try:
+            if await self._connect(stop):
+                if webhook is not None:
+                    await self._serve_webhook(stop, *webhook)
+                else:
+                    await self._poll(stop, lease, tick)
+        finally:  # cancelled too (the service stopping on an error): polling ends first
+            await self._close()
+
+    async def _serve_webhook(self, stop: asyncio.Event, url: str, secret: str) -> None:
+        """setWebhook (retried, doubling), then wait for `stop`. The webhook stays set when
+        stopping: Telegram keeps the updates while no instance answers, and polling mode
+        deletes it (PTB's start_polling calls deleteWebhook)."""
+        wait = RETRY_FIRST
+        while not stop.is_set():
+            try:
+                await self.app.bot.set_webhook(
+                    url=url, secret_token=secret,
+                    allowed_updates=["message", "callback_query"])
+                break
+            except Exception as exc:
+                reason = classify(exc, method="setWebhook", token=self._token).reason
+                log.warning("private chats: setWebhook failed (%s); next try in %.0f s",
+                            reason, wait)
+                await _pause(stop, wait)
+                wait = min(wait * 2, RETRY_MAX)
+        else:
+            return
+        self._accepting = True
+        # The URL holds the secret path: it is not logged.
+        log.info("private chats: answering commands (webhook at the feed server)")
+        try:
+            await stop.wait()
+        finally:
+            self._accepting = False
+
+    def accept(self, data: dict[str, Any]) -> bool:
+        """An update POSTed to the webhook (called on the feed server's thread): queued for
+        the Application; False while it is not running, so Telegram sends it again."""
+        from telegram import Update
+
+        loop = self._loop
+        if not self._accepting or loop is None or loop.is_closed():
+            return False
+        update = Update.de_json(data, self.app.bot)
+        queued = asyncio.run_coroutine_threadsafe(self.app.update_queue.put(update), loop)
+        try:
+            queued.result(timeout=10)
+        except Exception:
+            return False
+        return True
+
+    async def _connect(self, stop: asyncio.Event) -> bool:
         from telegram.error import InvalidToken
 
         wait = RETRY_FIRST
         while not stop.is_set():
             try:
-                await self._start()
+                await self.app.initialize()
+                await self.app.start()
                 break
             except InvalidToken:
                 log.error("private chats: Telegram refused the token; not answering")
-                await self._close()
-                return
+                return False
             except Exception as exc:
                 reason = classify(exc, method="getUpdates", token=self._token).reason
                 log.warning("private chats: cannot reach Telegram (%s); next try in %.0f s",
                             reason, wait)
                 await self._close()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), wait)
+                await _pause(stop, wait)
                 wait = min(wait * 2, RETRY_MAX)
         else:
-            return
-        log.info("private chats: answering commands (long polling)")
-        try:
-            await stop.wait()
-        finally:  # cancelled too (the service stopping on an error): polling ends first
-            await self._close()
-
-    async def _start(self) -> None:
-        app = self.app
-        await app.initialize()
-        await app.start()
-        await app.updater.start_polling(
-            timeout=self.settings.poll_timeout, allowed_updates=["message", "callback_query"],
-            bootstrap_retries=0)
+            return False
         with contextlib.suppress(Exception):  # the command menu is a nicety
             await self._set_menu()
+        return True
+
+    async def _poll(self, stop: asyncio.Event, lease: PollLease | None, tick: float) -> None:
+        """Poll while the lease is held here; stop at once when it is not. A 409 Conflict
+        (another process polls this token, outside our database) stops polling for a
+        doubling pause, said once per episode (ended by a minute of quiet polling) rather
+        than on every try."""
+        wait = RETRY_FIRST
+        conflicted = False
+        polling_since = time.monotonic()
+        while not stop.is_set():
+            if not self._may_poll(lease):
+                await self._stop_polling()
+                await _pause(stop, tick)
+                continue
+            if not self.app.updater.running:
+                self._conflict.clear()
+                try:
+                    await self.app.updater.start_polling(
+                        timeout=self.settings.poll_timeout,
+                        allowed_updates=["message", "callback_query"],
+                        bootstrap_retries=0, error_callback=self._on_poll_error)
+                except Exception as exc:
+                    reason = classify(exc, method="getUpdates", token=self._token).reason
+                    log.warning("private chats: cannot start polling (%s); next try in "
+                                "%.0f s", reason, wait)
+                    await _pause(stop, wait)
+                    wait = min(wait * 2, RETRY_MAX)
+                    continue
+                polling_since = time.monotonic()
+                if not conflicted:
+                    log.info("private chats: answering commands (long polling)")
+            await _pause(stop, tick, self._conflict)
+            if not self._conflict.is_set():
+                if time.monotonic() - polling_since >= QUIET_AFTER_CONFLICT:
+                    wait, conflicted = RETRY_FIRST, False
+                continue
+            await self._stop_polling()
+            if not conflicted:
+                log.warning("private chats: another process is polling this bot's updates "
+                            "(409 Conflict from Telegram): only one may; pausing (%.0f s "
+                            "at first, doubling) and trying again", wait)
+            else:
+                log.debug("private chats: still in conflict; next try in %.0f s", wait)
+            conflicted = True
+            await _pause(stop, wait)
+            wait = min(wait * 2, RETRY_MAX)
+
+    def _may_poll(self, lease: PollLease | None) -> bool:
+        if lease is None:
+            return True
+        try:
+            held = lease.keep()
+        except Exception as exc:  # the database is away: polling waits, it does not guess
+            if not self._lease_failing:  # once per outage, not on every tick
+                log.warning("private chats: the polling lease cannot be kept (%s); not "
+                            "polling until the database answers", type(exc).__name__)
+            self._lease_failing = True
+            return False
+        self._lease_failing = False
+        return held
+
+    def _on_poll_error(self, error: Exception) -> None:
+        """PTB's polling loop calls this on each failed getUpdates (and backs off)."""
+        from telegram.error import Conflict
+
+        if isinstance(error, Conflict):
+            self._conflict.set()
+            return
+        reason = classify(error, method="getUpdates", token=self._token).reason
+        log.warning("private chats: fetching updates failed (%s); retrying", reason)
+
+    async def _stop_polling(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.app.updater is not None and self.app.updater.running:
+                await self.app.updater.stop()
 
     async def _close(self) -> None:
         app = self.app
@@ -359,6 +485,17 @@ class PrivateChat:
         reason = classify(error, method="update", token=self._token).reason \
             if error is not None else "unknown"
         log.error("private chats: a command failed: %s", reason)
+
+
+async def _pause(stop: asyncio.Event, seconds: float, *more: asyncio.Event) -> None:
+    """Wait `seconds`, or less when `stop` (or any of `more`) is set."""
+    events = (stop, *more)
+    waits = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
 
 
 def _arguments(update: Any) -> str:

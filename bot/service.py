@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_SUBMITTED, JobSubmissionEvent
@@ -37,15 +38,20 @@ from bot.delivery import UNREACHABLE, Delivery
 from bot.digest import DigestMaker
 from bot.leases import Leases
 from bot.metrics import Metrics
+from bot.poll_lease import PollLease
 from bot.schedule import parse_schedule
 from bot.sender import SendError, Unauthorized
 from bot.storage_guard import StorageGuard, storage_reason
+from bot.webhook import WebhookReceiver
 from feeds.check import LanguageReport, SourceChecker
 from feeds.fetcher import Fetcher, HostLimits
 from feeds.publish import PublishError
-from feeds.serve import FeedServer
+from feeds.serve import FeedServer, PostRoute
 from feeds.sources import SourceSettings
 from feeds.websub import HubNotifier
+
+if TYPE_CHECKING:
+    from bot.private_chat import PrivateChat
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +82,8 @@ class Service:
         # Private chats answer only with a real token (a dry run has no bot to poll with).
         self._private_token = config.token(environ) if config.telegram.private.enabled \
             else None
+        self._chats: PrivateChat | None = None
+        self.webhook: WebhookReceiver | None = None  # mode = "webhook", once serving
         self.storage = StorageGuard(config.database_file, config.database_display)
         self._stopped_because: str | None = None
         if fresh_database:
@@ -518,7 +526,8 @@ class Service:
         server = FeedServer(self.config.feeds.output_dir, host=self.config.feeds.listen_host,
                             port=self.config.feeds.listen_port,
                             cache_seconds=_cache_seconds(self.config),
-                            extra_routes={"/healthz": self._healthz, "/metrics": self._metrics})
+                            extra_routes={"/healthz": self._healthz, "/metrics": self._metrics},
+                            post_routes=self._webhook_routes())
         server.start()
         if self.hub is not None:  # after the server: the hub fetches what it is told of
             self.hub.start()
@@ -575,6 +584,17 @@ class Service:
         log.info("stopped cleanly")
         return 0
 
+    def _webhook_routes(self) -> dict[str, PostRoute]:
+        """[telegram.private] mode = "webhook": the secret path Telegram POSTs updates to."""
+        if not self._private_token or self.config.telegram.private.mode != "webhook":
+            return {}
+        from bot.webhook import webhook_secrets
+
+        secrets = webhook_secrets(self._private_token)
+        self.webhook = WebhookReceiver(
+            secrets, lambda update: self._chats is not None and self._chats.accept(update))
+        return {secrets.path: self.webhook}
+
     def _answer_private_chats(self, delivery: Delivery,
                               stop: asyncio.Event) -> asyncio.Task[None] | None:
         """Start answering /start, /follow ... (telegram.private): polling runs beside the
@@ -589,7 +609,16 @@ class Service:
                             tz=ZoneInfo(self.config.timezone),
                             source_titles={s.name: s.title for s in self.config.sources})
         chats.build(self._private_token, self.config.telegram.api_base_url)
-        return asyncio.create_task(chats.run(stop))
+        self._chats = chats
+        if self.webhook is not None:  # Telegram POSTs to the feed server, at its public URL
+            url = self.webhook.secrets.url(self.config.feeds.base_url)
+            return asyncio.create_task(chats.run(stop, webhook=(url,
+                                                                self.webhook.secrets.token)))
+        # Telegram lets one process poll a token: of the instances sharing the database,
+        # the holder of this lease (renewed on the lease heartbeat) is the one.
+        lease = PollLease(self.parts.engine, self.instance, ttl=self.leases.ttl, now=self.now)
+        return asyncio.create_task(chats.run(stop, lease,
+                                             tick=self.leases.ttl.total_seconds() / 4))
 
     async def _telegram_answers(self) -> bool:
         if self.sender.ready:

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from feeds.digests import Digest, DigestStore, group_by_kind, period_label, words
 from feeds.models import Article, Kind
-from feeds.publish import FORMATS, FeedFile, PublishResult, SiteInfo, _write
+from feeds.pages import FeedLink, FeedPage
+from feeds.publish import FORMAT_LABELS, FORMATS, FeedFile, PublishResult, SiteInfo, _write
 from feeds.render import FeedSpec, render_all
 from feeds.sanitize import canonical_uri, safe_url
 
@@ -30,7 +31,8 @@ def digest_directory(lang: str) -> str:
 def publish_digest_feeds(store: DigestStore, site: SiteInfo, languages: Iterable[str],
                          output_dir: Path, result: PublishResult, timezone: str = "UTC") -> None:
     """Write rss.xml, atom.xml and feed.json under `{lang}/digest/` for each language;
-    an unchanged file is left alone (its ETag holds)."""
+    an unchanged file is left alone (its ETag holds). The feeds and their page join
+    `result`, so feeds.publish.write_pages lists them on the index page and in the OPML."""
     base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
     tz = ZoneInfo(timezone)
     for lang in languages:
@@ -48,12 +50,19 @@ def publish_digest_feeds(store: DigestStore, site: SiteInfo, languages: Iterable
                    for d in store.recent(lang, MAX_ENTRIES)]
         rendered = render_all(spec, entries)
         for fmt, file, media_type in FORMATS:
+            feed = FeedFile(path=directory + file, url=canonical_uri(urls[fmt]), format=fmt,
+                            media_type=media_type, lang=lang, campaigns=False, source=None,
+                            title=spec.title, home_url=spec.home_url, digest=True)
+            result.feeds.append(feed)
             if _write(output_dir / directory / file, getattr(rendered, fmt), result):
                 # The WebSub hub is told of a rewritten digest feed as of any other.
-                result.changed_feeds.append(FeedFile(
-                    path=directory + file, url=canonical_uri(urls[fmt]), format=fmt,
-                    media_type=media_type, lang=lang, campaigns=False, source=None,
-                    title=spec.title, home_url=spec.home_url))
+                result.changed_feeds.append(feed)
+        result.pages.append(FeedPage(
+            directory=directory, lang=lang, title=spec.title, description=spec.description,
+            campaigns=False, source=None, digest=True, timezone=timezone,
+            links=tuple(FeedLink(FORMAT_LABELS[fmt], media_type, directory + file,
+                                 canonical_uri(urls[fmt])) for fmt, file, media_type in FORMATS),
+            entries=rendered.entries, telegram=site.telegram_in(lang)))
 
 
 def digest_article(digest: Digest, store: DigestStore, base_url: str, home_url: str,

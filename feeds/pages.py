@@ -11,10 +11,11 @@ import html
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from string import Template
+from zoneinfo import ZoneInfo
 
 from feeds.models import RTL_LANGUAGES, Kind
 from feeds.render import KIND_LABELS, Entry
@@ -42,6 +43,7 @@ WORDS: dict[str, dict[str, str]] = {
         "home": "كل الخلاصات",
         "formats": "صيغ الخلاصة",
         "campaigns": "نداءات التحرك",
+        "digest": "الموجز",
     },
     "en": {
         "latest": "Latest",
@@ -53,6 +55,7 @@ WORDS: dict[str, dict[str, str]] = {
         "home": "All feeds",
         "formats": "Feed formats",
         "campaigns": "Campaign calls",
+        "digest": "Digest",
     },
 }
 
@@ -80,14 +83,20 @@ class FeedPage:
     links: tuple[FeedLink, ...]
     entries: tuple[Entry, ...]
     telegram: str | None = None  # the language's channel link
+    digest: bool = False  # the `{lang}/digest/` feed: one entry per digest period
+    timezone: str = "UTC"  # the organisation's (config.timezone): dates are its days
 
     @property
     def path(self) -> str:
         return self.directory + "index.html"
 
 
-def format_date(value: datetime, lang: str) -> str:
-    """A date in the language's own words ("1 مارس 2024", "1 March 2024"); ISO elsewhere."""
+def format_date(value: datetime, lang: str, tz: tzinfo = UTC) -> str:
+    """A date in the language's own words ("1 مارس 2024", "1 March 2024"); ISO elsewhere.
+    The day is the one in `tz`: an article published at 23:30 UTC is already the next
+    day in Riyadh, and the organisation's readers go by its clock."""
+    if value.tzinfo is not None:
+        value = value.astimezone(tz)
     months = MONTHS.get(lang)
     if months is None:
         return value.date().isoformat()
@@ -102,7 +111,8 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
 
 
-def items_html(entries: Sequence[Entry], lang: str, *, summaries: bool) -> str:
+def items_html(entries: Sequence[Entry], lang: str, *, summaries: bool,
+               tz: tzinfo = UTC) -> str:
     """An ordered list of entries: title (linked, isolated), date, campaign badge."""
     esc = html.escape
     badge = KIND_LABELS.get(lang, KIND_LABELS["en"])[Kind.CAMPAIGN]
@@ -116,7 +126,7 @@ def items_html(entries: Sequence[Entry], lang: str, *, summaries: bool) -> str:
                  f'<p class="item-title"><a href="{esc(e.url)}"><bdi dir="{title_dir}">'
                  f"{esc(e.title)}</bdi></a></p>",
                  f'<p class="meta"><time datetime="{e.published.isoformat()}">'
-                 f"{esc(format_date(e.published, lang))}</time>"]
+                 f"{esc(format_date(e.published, lang, tz))}</time>"]
         if e.kind == Kind.CAMPAIGN:
             parts.append(f'<span class="badge">{esc(badge)}</span>')
         parts.append("</p>")
@@ -127,12 +137,13 @@ def items_html(entries: Sequence[Entry], lang: str, *, summaries: bool) -> str:
     return '<ol class="items">\n' + "\n".join(rows) + "\n</ol>"
 
 
-def latest_html(entries: Sequence[Entry], lang: str, page_href: str) -> str:
+def latest_html(entries: Sequence[Entry], lang: str, page_href: str,
+                tz: tzinfo = UTC) -> str:
     """The index page's block of a language: its newest items and a link to its page."""
     esc = html.escape
     words = words_in(lang)
     shown = entries[:LATEST_ON_INDEX]
-    body = items_html(shown, lang, summaries=False) if shown else \
+    body = items_html(shown, lang, summaries=False, tz=tz) if shown else \
         f"<p>{esc(words['empty'])}</p>"
     return (f'<div class="latest">\n<h3>{esc(words["latest"])}</h3>\n{body}\n'
             f'<p><a href="{esc(page_href)}">{esc(words["see_all"])}</a></p>\n</div>')
@@ -173,7 +184,8 @@ def render_feed_page(page: FeedPage, siblings: Sequence[FeedPage],
         subscribe.append(f'<p class="telegram">{esc(words["telegram"])} '
                          f'<a href="{esc(page.telegram)}"><bdi dir="ltr">'
                          f'{esc(page.telegram.split("://", 1)[-1])}</bdi></a></p>')
-    items = items_html(page.entries, page.lang, summaries=True) if page.entries else \
+    items = items_html(page.entries, page.lang, summaries=True,
+                       tz=ZoneInfo(page.timezone)) if page.entries else \
         f"<p{words_lang}>{esc(words['empty'])}</p>"
     document = _template("feed.html").substitute(
         lang=esc(page.lang), dir=direction(page.lang), title=esc(page.title),
@@ -193,6 +205,8 @@ def _relative(directory: str, path: str) -> str:
 
 def _short_label(page: FeedPage, language_names: dict[str, str]) -> str:
     name = language_names.get(page.lang, page.lang)
+    if page.digest:
+        return f"{name}: {words_in(page.lang)['digest']}"
     if not page.campaigns:
         return name
     return f"{name}: {words_in(page.lang)['campaigns']}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 from xml.sax.saxutils import quoteattr
+from zoneinfo import ZoneInfo
 
 from feeds.models import RTL_LANGUAGES, Kind
 from feeds.pages import FeedLink, FeedPage, latest_html, render_feed_page, stylesheet
@@ -70,6 +71,8 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "all_hint": "الأخبار والبيانات والتقارير، الأحدث أولاً.",
         "campaigns": "نداءات التحرك",
         "campaigns_hint": "الحملات وما يمكنك فعله الآن.",
+        "digest": "الموجز",
+        "digest_hint": "موجز دوري بمقالات كل فترة، نداءات التحرك أولاً.",
         "telegram": "قناة تيليغرام",
         "source": "المصدر: {name}",
         "opml": "كل الخلاصات في ملف OPML",
@@ -83,6 +86,8 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
         "all_hint": "News, statements and reports, newest first.",
         "campaigns": "Campaign calls",
         "campaigns_hint": "Campaigns and what you can do now.",
+        "digest": "Digest",
+        "digest_hint": "One summary of each period's articles, campaign calls first.",
         "telegram": "Telegram channel",
         "source": "Source: {name}",
         "opml": "All feeds as OPML",
@@ -119,6 +124,7 @@ class SiteInfo:
     home_url: str = ""  # the organisation's site; defaults to the first source's URL
     cache_seconds: int = 300  # how often readers may poll; becomes the RSS <ttl>
     websub_hub: str = ""  # the WebSub hub every feed names; "" for none
+    timezone: str = "UTC"  # the organisation's: the pages show dates as its days
 
     def name_in(self, lang: str) -> str:
         return self.names.get(lang) or self.organisation
@@ -151,6 +157,7 @@ class FeedFile:
     source: str | None  # None: all sources together
     title: str
     home_url: str
+    digest: bool = False  # a `{lang}/digest/` feed (feeds/digest_feed.py)
 
 
 class PublishError(OSError):
@@ -164,6 +171,7 @@ class PublishResult:
     unchanged: list[Path] = field(default_factory=list)
     feeds: list[FeedFile] = field(default_factory=list)
     changed_feeds: list[FeedFile] = field(default_factory=list)  # rewritten: the hub is told
+    pages: list[FeedPage] = field(default_factory=list)  # one per feed, by write_pages
 
 
 def telegram_url(chat: str) -> str | None:
@@ -176,15 +184,17 @@ def telegram_url(chat: str) -> str | None:
     return None
 
 
-def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> PublishResult:
-    """Render and write every feed, index.html and feeds.opml; touch only changed files."""
+def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path, *,
+                  pages: bool = True) -> PublishResult:
+    """Render and write every feed, and (unless `pages` is False: the caller adds feeds of
+    its own first, then calls `write_pages`) their pages, index.html and feeds.opml; touch
+    only changed files."""
     started = time.monotonic()
     result = PublishResult()
     output_dir.mkdir(parents=True, exist_ok=True)
     _remove_temporaries(output_dir)
     base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
     translation_urls: dict[str, str | None] = {}
-    pages: list[FeedPage] = []
 
     for group in _groups(store, site):
         articles = store.latest(lang=group.lang, source=group.source,
@@ -204,12 +214,13 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
             ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub,
         )
         rendered = render_all(spec, articles, known)
-        pages.append(FeedPage(
+        result.pages.append(FeedPage(
             directory=group.directory, lang=group.lang, title=group.title,
             description=group.description, campaigns=group.campaigns, source=group.source,
             links=tuple(FeedLink(FORMAT_LABELS[fmt], media_type, group.directory + name,
                                  canonical_uri(urls[fmt])) for fmt, name, media_type in FORMATS),
-            entries=rendered.entries, telegram=site.telegram_in(group.lang)))
+            entries=rendered.entries, telegram=site.telegram_in(group.lang),
+            timezone=site.timezone))
         for fmt, name, media_type in FORMATS:
             relative = group.directory + name
             changed = _write(output_dir / relative, getattr(rendered, fmt), result)
@@ -220,16 +231,23 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path) -> Publ
             if changed:
                 result.changed_feeds.append(result.feeds[-1])
 
-    # A page per feed, so a visitor who follows a feed's directory reads instead of XML.
-    for page in pages:
-        siblings = [p for p in pages if p.source == page.source]
-        _write(output_dir / page.path, render_feed_page(page, siblings, LANGUAGE_NAMES), result)
-    latest = {p.lang: p for p in pages if p.source is None and not p.campaigns}
-    _write(output_dir / "index.html", render_index(site, result.feeds, latest), result)
-    _write(output_dir / "feeds.opml", render_opml(site, result.feeds), result)
+    if pages:
+        write_pages(site, output_dir, result)
     log.info("publish feeds=%d written=%d unchanged=%d ms=%d", len(result.feeds),
              len(result.written), len(result.unchanged), (time.monotonic() - started) * 1000)
     return result
+
+
+def write_pages(site: SiteInfo, output_dir: Path, result: PublishResult) -> None:
+    """The page of every feed in `result`, index.html and feeds.opml."""
+    # A page per feed, so a visitor who follows a feed's directory reads instead of XML.
+    for page in result.pages:
+        siblings = [p for p in result.pages if p.source == page.source]
+        _write(output_dir / page.path, render_feed_page(page, siblings, LANGUAGE_NAMES), result)
+    latest = {p.lang: p for p in result.pages
+              if p.source is None and not p.campaigns and not p.digest}
+    _write(output_dir / "index.html", render_index(site, result.feeds, latest), result)
+    _write(output_dir / "feeds.opml", render_opml(site, result.feeds), result)
 
 
 # ---- which feeds ----------------------------------------------------------------------
@@ -346,12 +364,15 @@ def _index_section(site: SiteInfo, lang: str, feeds: Sequence[FeedFile],
                      f"{esc(words['telegram'])}</a> "
                      f'<bdi dir="ltr">{esc(channel.split("://", 1)[-1])}</bdi></p>')
     for source in dict.fromkeys(f.source for f in feeds):
-        for campaigns in (False, True):
-            group = [f for f in feeds if f.source == source and f.campaigns == campaigns]
+        # All news, campaign calls, then the digest: each a group of its own.
+        for campaigns, digest in ((False, False), (True, False), (False, True)):
+            group = [f for f in feeds if f.source == source and f.campaigns == campaigns
+                     and f.digest == digest]
             if not group:
                 continue
-            heading = esc(words["campaigns" if campaigns else "all"])
-            hint = words["campaigns_hint" if campaigns else "all_hint"]
+            kind = "digest" if digest else "campaigns" if campaigns else "all"
+            heading = esc(words[kind])
+            hint = words[f"{kind}_hint"]
             if source is not None:
                 title = next((s.title for s in site.sources if s.name == source), source)
                 # <bdi> keeps a Latin source name inside Arabic text (or the reverse) in its
@@ -369,9 +390,10 @@ def _index_section(site: SiteInfo, lang: str, feeds: Sequence[FeedFile],
                 f"{FORMAT_LABELS[f.format]}</a></li>" for f in group) + "</ul>")
             parts.append(f'<code class="url" dir="ltr">{esc(primary.url)}</code>')
             parts.append("</div>")
-            if latest is not None and source is None and not campaigns:
+            if latest is not None and source is None and kind == "all":
                 # The newest items right under the feed they come from.
-                parts.append(latest_html(latest.entries, lang, latest.directory))
+                parts.append(latest_html(latest.entries, lang, latest.directory,
+                                         ZoneInfo(latest.timezone)))
     parts.append("</section>")
     return "\n".join(parts)
 

@@ -1,7 +1,9 @@
 """Serve the output directory over HTTP the way a good feed host does.
 
-GET and HEAD only; strong ETags and Last-Modified with 304 answers; gzip when asked; a
+GET and HEAD; strong ETags and Last-Modified with 304 answers; gzip when asked; a
 Cache-Control matching the polling schedule; no path ever leaves the output directory.
+POST only to the paths given as `post_routes` (Telegram's webhook), with a body capped at
+`MAX_POST_BYTES`; those paths are secret, so they are never written to the log.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +29,9 @@ from feeds.server_thread import ServerThread
 log = logging.getLogger(__name__)
 
 Route = Callable[[], tuple[int, str, bytes]]  # -> (status, content type, body)
+# (request headers, names lower-cased; body) -> (status, content type, body)
+PostRoute = Callable[[Mapping[str, str], bytes], tuple[int, str, bytes]]
+MAX_POST_BYTES = 1 << 20  # a Telegram update is a few kilobytes; nothing needs more
 
 CONTENT_TYPES: dict[str, str] = {
     "rss.xml": "application/rss+xml; charset=utf-8",
@@ -80,12 +85,14 @@ class FeedServer:
         port: int = 0,
         cache_seconds: int = 300,
         extra_routes: dict[str, Route] | None = None,
+        post_routes: dict[str, PostRoute] | None = None,
     ) -> None:
         self.output_dir = Path(output_dir)
         self.host = host
         self.port = port
         self.cache_seconds = cache_seconds
         self.extra_routes = dict(extra_routes or {})
+        self.post_routes = dict(post_routes or {})
         self._server: ServerThread | None = None
         # A file's validators and bytes, read and hashed once per version of the file: a
         # 304 (or a 200) for an unchanged file costs one stat, no read and no hashing.
@@ -275,7 +282,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if self.command in ("GET", "HEAD"):
                 self._serve(head=self.command == "HEAD")
+            elif self.command == "POST" and self._post_route() is not None:
+                self._receive()
             else:
+                # A body of the refused request is not read: left on a kept-alive
+                # connection, it would be parsed as the next request.
+                self.close_connection = True
                 self._send_simple(HTTPStatus.METHOD_NOT_ALLOWED, b"method not allowed\n",
                                   {"Allow": _ALLOW})
             self.wfile.flush()
@@ -343,6 +355,33 @@ class _Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
+    def _post_route(self) -> PostRoute | None:
+        try:
+            return self.feed_server.post_routes.get(urlsplit(self.path).path)
+        except ValueError:
+            return None
+
+    def _receive(self) -> None:
+        """A POST to a post route: the body read whole (a declared length, at most
+        MAX_POST_BYTES, else 411/413 without reading it), then handed to the route."""
+        route = self._post_route()
+        assert route is not None
+        length_header = self.headers.get("Content-Length")
+        if length_header is None or not length_header.isdigit():
+            self.close_connection = True
+            self._send_simple(HTTPStatus.LENGTH_REQUIRED, b"length required\n")
+            return
+        length = int(length_header)
+        if length > MAX_POST_BYTES:
+            self.close_connection = True  # the unread body must not be taken as a request
+            self._send_simple(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, b"too large\n")
+            return
+        body = self.rfile.read(length)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, content_type, answer = route(headers, body)
+        self._send_simple(status, answer, {"Content-Type": content_type,
+                                           "Cache-Control": "no-store"})
+
     def _not_modified(self, rep: _Representation) -> bool:
         if_none_match = self.headers.get("If-None-Match")
         if if_none_match is not None:
@@ -370,5 +409,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        # One stderr line per request is noise for a service polled all day.
-        log.debug("%s %s", self.address_string(), format % args)
+        # One stderr line per request is noise for a service polled all day. A post
+        # route's path is a secret (the webhook's): it is never written out.
+        line = format % args
+        for path in self.feed_server.post_routes:
+            line = line.replace(path, "/<secret path>")
+        log.debug("%s %s", self.address_string(), line)

@@ -25,15 +25,17 @@ import httpx
 import pytest
 from lxml import etree
 
+from feeds.digest_feed import publish_digest_feeds
+from feeds.digests import Digest, DigestStore
 from feeds.models import Article, Kind
-from feeds.publish import publish_feeds
+from feeds.publish import publish_feeds, write_pages
 from feeds.serve import FeedServer
 from tests.feed_samples import SITE, T0, fill_store, sample_site
 from tests.test_index_browser import browser, run_chromium  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("ar/", "ar/campaigns/", "en/", "en/campaigns/", "alqst/ar/")
+PAGES = ("ar/", "ar/campaigns/", "en/", "en/campaigns/", "alqst/ar/", "ar/digest/")
 # An Arabic title that opens with a Latin name: the name must still come first, on the right.
 MIXED = Article(key=f"{SITE}/ar/post/mixed", url=f"{SITE}/ar/post/mixed", source="alqst",
                 lang="ar", title="ALQST تطالب بالإفراج عن المعتقلين في السعودية",
@@ -92,7 +94,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FeedServer,
     with FeedServer(out) as server:
         store = fill_store(root / "db.sqlite")
         store.upsert(MIXED, T0 + timedelta(days=4))
-        publish_feeds(store, sample_site(server.url, two_sources=True), out)
+        site = sample_site(server.url, two_sources=True)
+        result = publish_feeds(store, site, out, pages=False)
+        # A week's Arabic digest, for the `ar/digest/` page (feeds/digest_feed.py).
+        digests = DigestStore(store.engine)
+        with store.engine.begin() as conn:
+            digests.insert(conn, Digest(
+                lang="ar", period_start=T0 - timedelta(days=3), period_end=T0 + timedelta(days=4),
+                article_keys=tuple(a.key for a in store.latest(lang="ar", limit=3)),
+                messages=(), created_at=T0 + timedelta(days=4)))
+        publish_digest_feeds(digests, site, ["ar"], out, result)
+        write_pages(site, out, result)
         for page in PAGES:
             html = (out / page / "index.html").read_text("utf-8")
             (out / page / "probe.html").write_text(html.replace("</body>", PROBE + "</body>"),

@@ -9,8 +9,11 @@ and every message as it stands after edits.
 
 Private chats: `add_user(id)` declares a user who has opened a chat with the bot;
 `user_says(id, "/follow ...")` and `user_presses(id, data)` queue the updates a bot
-fetches with `getUpdates` (long polling, acknowledged by `offset`); `block(id)` makes
-every later message to that user a 403 "bot was blocked by the user".
+fetches with `getUpdates` (long polling, acknowledged by `offset`; a newer getUpdates
+ends one still waiting with 409 Conflict, counted in `conflicts`); `block(id)` makes
+every later message to that user a 403 "bot was blocked by the user". After `setWebhook`
+the updates are POSTed to its URL with its secret_token header instead (`webhook_answers`
+records the statuses), and getUpdates is refused until `deleteWebhook`.
 
     with FakeTelegram(token="123:abc", chats=["@alqst_en"], rate=(20, 60.0)) as fake:
         ...  # point the bot at fake.url
@@ -30,6 +33,8 @@ from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+import httpx
 
 from feeds.server_thread import ServerThread
 
@@ -384,6 +389,12 @@ class FakeTelegram:
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 0
         self._updates_ready = threading.Condition()
+        self._poll_generation = 0  # the newest getUpdates; an older one still waiting: 409
+        self.conflicts = 0  # getUpdates answered 409 Conflict
+        # setWebhook's url and secret_token; while set, updates are POSTed there and
+        # getUpdates is a 409, as on Telegram.
+        self.webhook: dict[str, str] | None = None
+        self.webhook_answers: list[int] = []  # the webhook's HTTP status per delivery
         self.calls: list[Call] = []
         self.messages: dict[tuple[str, int], Message] = {}
         self.rate_limited = 0
@@ -492,8 +503,34 @@ class FakeTelegram:
     def _push_update(self, update: dict[str, Any]) -> None:
         with self._updates_ready:
             self._next_update_id += 1
-            self._updates.append({"update_id": self._next_update_id, **update})
-            self._updates_ready.notify_all()
+            update = {"update_id": self._next_update_id, **update}
+            webhook = self.webhook
+            if webhook is None:
+                self._updates.append(update)
+                self._updates_ready.notify_all()
+                return
+        # A webhook is set: POSTed to it, as Telegram does, from a thread of its own (the
+        # test's event loop may be the one that answers).
+        threading.Thread(target=self._post_to_webhook, args=(webhook, update),
+                         daemon=True).start()
+
+    def _post_to_webhook(self, webhook: dict[str, str], update: dict[str, Any]) -> None:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": webhook["secret_token"]} \
+            if webhook["secret_token"] else {}
+        try:
+            status = httpx.post(webhook["url"], json=update, headers=headers,
+                                timeout=15).status_code
+        except httpx.HTTPError:
+            status = 0
+        with self._lock:
+            self.webhook_answers.append(status)
+
+    def wait_webhook_answers(self, count: int, timeout: float = 20.0) -> list[int]:
+        """The statuses the webhook answered, once `count` deliveries have ended."""
+        deadline = time.monotonic() + timeout
+        while len(self.webhook_answers) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return list(self.webhook_answers)
 
     def pending_updates(self) -> int:
         """Updates not yet acknowledged by a getUpdates offset."""
@@ -563,8 +600,18 @@ class FakeTelegram:
         if fault is not None and fault.status and not fault.deliver:
             params_out = {"retry_after": fault.retry_after} if fault.retry_after else None
             return self._record(call, *self._error(fault.status, fault.description, params_out))
+        if method == "getUpdates" and self.webhook is not None:
+            return self._record(call, *self._error(
+                409, "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first"))
         if method == "getUpdates":  # a long poll: waits without holding the lock
-            return self._record(call, 200, {"ok": True, "result": self._get_updates(params)})
+            updates = self._get_updates(params)
+            if updates is None:
+                self.conflicts += 1
+                return self._record(call, *self._error(
+                    409, "Conflict: terminated by other getUpdates request; make sure that "
+                    "only one bot instance is running"))
+            return self._record(call, 200, {"ok": True, "result": updates})
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return self._record(call, *self._error(404, "Not Found: method not found"))
@@ -776,16 +823,22 @@ class FakeTelegram:
         call.message_id = message.message_id
         return True
 
-    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]] | None:
         """Updates from `offset` on, waiting up to `timeout` seconds for one; an offset
-        acknowledges (forgets) every update before it, as Telegram does."""
+        acknowledges (forgets) every update before it, as Telegram does. None (a 409
+        Conflict) for a long poll ended by a newer one: Telegram allows one consumer."""
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
         allowed = _json_param(params.get("allowed_updates"))
         deadline = time.monotonic() + timeout
         with self._updates_ready:
+            self._poll_generation += 1
+            mine = self._poll_generation
+            self._updates_ready.notify_all()  # a poll still waiting is the older one
             while True:
+                if self._poll_generation != mine:
+                    return None
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 found = [u for u in self._updates
                          if not allowed or any(k in u for k in allowed)]
@@ -795,7 +848,20 @@ class FakeTelegram:
                 self._updates_ready.wait(min(left, 0.5))
 
     def _m_deleteWebhook(self, params: dict[str, Any], call: Call) -> Any:
+        self.webhook = None
         return True
+
+    def _m_setWebhook(self, params: dict[str, Any], call: Call) -> Any:
+        url = str(params.get("url", ""))
+        if not url:  # Telegram: an empty url removes the webhook
+            self.webhook = None
+            return True
+        self.webhook = {"url": url, "secret_token": str(params.get("secret_token", ""))}
+        return True
+
+    def _m_getWebhookInfo(self, params: dict[str, Any], call: Call) -> Any:
+        return {"url": self.webhook["url"] if self.webhook else "",
+                "has_custom_certificate": False, "pending_update_count": len(self._updates)}
 
     def _m_setMyCommands(self, params: dict[str, Any], call: Call) -> Any:
         return True
