@@ -93,7 +93,8 @@ _EN_CALLS = (
     # Invitations in the site's own voice, addressed to the reader.
     "we invite you", "we urge you", "we encourage you", "we ask you", "you can help", "you can",
     # The steps of a write-to-your-representative action.
-    "find your mp", "find your representative", "find your senator", "copy our", "copy the",
+    "find your mp", "find your representative", "find your senator", "copy our template",
+    "copy the template",
 )  # fmt: skip
 _AR_CALLS = (
     "وقعوا", "غردوا", "طالبوا", "اكتبوا", "شاركوا", "ادعموا", "انضموا", "راسلوا", "ارسلوا",
@@ -102,12 +103,12 @@ _AR_CALLS = (
     # Invitations in the site's own voice, addressed to the reader.
     "ندعوكم", "ندعوك", "نحثكم", "نناشدكم", "نرجو منكم", "نرجو من", "يرجي", "بامكانكم", "يمكنكم",
     "ساعدونا", "انضموا الينا",
-    # "بلّغوا عن المحتوى" (report it!), "قدّموا بلاغاً", "تواصلوا معنا": plural imperatives.
-    "بلغوا", "بلغونا", "ابلغوا", "قدموا", "تواصلوا",
+    # "بلّغوا عن المحتوى" (report it!), "قدّموا بلاغاً": plural imperatives.
+    "بلغوا", "بلغونا", "ابلغوا", "قدموا",
     "يسرنا دعوتكم", "يسعدنا دعوتكم",
 )  # fmt: skip
 # Openings that look like a call and are not one: a newsletter form, a login.
-_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted")
+_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted", "contact us")
 # Words that make a call concrete: what to sign or write, where to post. A call naming one of
 # these asks the reader to do something here and now, not to "stand with" in general.
 _MEANS_WORDS = frozenset({
@@ -1153,15 +1154,16 @@ def _salutation(doc: _Document) -> str | None:
 
 
 # A document-type line heading the body, as Amnesty's "PUBLIC STATEMENT" or "بيان عام" above
-# the text: the genre's name on its own, like a title's label.
-_DOCUMENT_TYPE_MAX_WORDS = 3
+# the text: the genre's name on its own, like a title's label. A bare "Report" or "Statement"
+# is a news site's kicker as often, so the line must qualify its head.
+_DOCUMENT_TYPE_WORDS = range(2, 4)
 
 
 def _document_type(
     doc: _Document, phrases: Mapping[Kind, tuple[str, ...]]
 ) -> TitleGenre | None:
     for block in [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS]:
-        if not 0 < len(block.text.split()) <= _DOCUMENT_TYPE_MAX_WORDS or ":" in block.text:
+        if len(block.text.split()) not in _DOCUMENT_TYPE_WORDS or ":" in block.text:
             continue
         genre = title_genre(block.text, phrases)
         if genre is not None and genre.kind is not Kind.CAMPAIGN and not genre.bare_letter:
@@ -1169,9 +1171,14 @@ def _document_type(
     return None
 
 
-# "7amleh's Position on ...", "Al-Haq's Submission to ...": the site names its own piece with
-# a possessive. "HRW's report finds ..." on another site is a story about someone's report.
-_POSSESSIVE = re.compile(r"^\s*((?:[\w&.-]+\s+){0,3}[\w&.-]+)['’]s\s+(.+)$")
+# "7amleh's Position on ...", "BIRD's Statement to ...": the site names its own stance with a
+# possessive. "HRW's report finds ..." on another site is a story about someone's report, and
+# "Amnesty's report on Egypt criticised by Cairo" one about its own: only a statement counts.
+_POSSESSIVE = re.compile(
+    r"^\s*((?:[\w&.-]+\s+){0,3}[\w&.-]+)['’]s\s+"
+    r"((?:[\w-]+\s+){0,2}[\w-]+(?:\s+(?:on|to|regarding|concerning|about|at|before)\b.*)?)$",
+    re.IGNORECASE,
+)
 _ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 
 
@@ -1184,7 +1191,8 @@ def _own_title_genre(
     owner, rest = found.groups()
     if not _names_site(owner, _host(base_url)):
         return None
-    return title_genre(rest, phrases)
+    genre = title_genre(rest, phrases)
+    return genre if genre is not None and genre.kind is Kind.STATEMENT else None
 
 
 def _names_site(owner: str, host: str) -> bool:
