@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from feeds.dates import normalise_text
-from feeds.genre import is_salutation, title_genre, title_segments, unquoted
+from feeds.genre import TitleGenre, is_salutation, title_genre, title_segments, unquoted
 from feeds.language import detect_language
 from feeds.models import ActionLink, Kind
 from feeds.sanitize import strip_tracking
@@ -28,6 +28,8 @@ DEFAULT_ACTION_HOSTS = (
     "openpetition.eu", "petition.parliament.uk", "petitions.parliament.uk", "sumofus.org",
     "eko.org", "everyaction.com", "p2a.co", "megaphone.org.au", "campax.org",
     "you.38degrees.org.uk",
+    # Tools for writing to one's own representative: a link there is a letter to send.
+    "writetothem.com", "5calls.org", "resist.bot",
 )  # fmt: skip
 # Subdomains that campaign tools live on (act.amnesty.org, action.aclu.org, ...).
 _ACTION_SUBDOMAINS = ("act.", "action.", "actions.", "petition.", "petitions.", "campaigns.")
@@ -90,6 +92,9 @@ _EN_CALLS = (
     "use the hashtag", "post", "share", "add your voice", "help us", "join us",
     # Invitations in the site's own voice, addressed to the reader.
     "we invite you", "we urge you", "we encourage you", "we ask you", "you can help", "you can",
+    # The steps of a write-to-your-representative action.
+    "find your mp", "find your representative", "find your senator", "copy our template",
+    "copy the template",
 )  # fmt: skip
 _AR_CALLS = (
     "وقعوا", "غردوا", "طالبوا", "اكتبوا", "شاركوا", "ادعموا", "انضموا", "راسلوا", "ارسلوا",
@@ -98,9 +103,12 @@ _AR_CALLS = (
     # Invitations in the site's own voice, addressed to the reader.
     "ندعوكم", "ندعوك", "نحثكم", "نناشدكم", "نرجو منكم", "نرجو من", "يرجي", "بامكانكم", "يمكنكم",
     "ساعدونا", "انضموا الينا",
+    # "بلّغوا عن المحتوى" (report it!), "قدّموا بلاغاً": plural imperatives.
+    "بلغوا", "بلغونا", "ابلغوا", "قدموا",
+    "يسرنا دعوتكم", "يسعدنا دعوتكم",
 )  # fmt: skip
 # Openings that look like a call and are not one: a newsletter form, a login.
-_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted")
+_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted", "contact us")
 # Words that make a call concrete: what to sign or write, where to post. A call naming one of
 # these asks the reader to do something here and now, not to "stand with" in general.
 _MEANS_WORDS = frozenset({
@@ -187,10 +195,11 @@ _WEAK_LABELS = frozenset(
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?،؛؟)\]])")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?؟:;؛])\s+|\n+")
-# Matched against normalised keys, where "يرجى" is "يرجي". "كما ندعوكم" ("we also invite
+# Matched against normalised keys, where "يرجى" is "يرجي". "يسرّنا أن ندعوكم" ("we are pleased
+# to invite you") is an invitation after a courtesy. "كما ندعوكم" ("we also invite
 # you") keeps its connective before an invitation, which cannot be read as a past tense.
 _POLITE_PREFIX = re.compile(
-    r"^(?:please|يرجي|رجاء|click here to|اضغط هنا ل"
+    r"^(?:please|يرجي|رجاء|click here to|اضغط هنا ل|(?:يسرنا|يسعدنا|نود) ان"
     r"|كما\s+(?=ند|نح|نن|نر)|و(?=ندعو|نحث|ننا|نرجو))\s*"
 )
 _PREPARED_MAILTO = re.compile(r"[?&](?:subject|body)=", re.IGNORECASE)
@@ -604,7 +613,7 @@ def _is_call(text: str) -> bool:
 
 _CALL_FIRST_WORDS = frozenset(
     _key(phrase).split()[0] for phrase in (*_EN_CALLS, *_AR_CALLS, *_NOT_CALLS)
-) | {"please", "يرجي", "رجاء", "click", "اضغط", "كما"}
+) | {"please", "يرجي", "رجاء", "click", "اضغط", "كما", "يسرنا", "يسعدنا", "نود"}
 
 
 _HASHTAG = re.compile(r"(?<![\w&/])#\w+")
@@ -716,6 +725,7 @@ def _same_section(url: str, base_url: str) -> bool:
 _DOCUMENT_WORDS = (
     "petition", "our petition", "prepared letter", "model letter", "our letter", "pledge",
     "عريضه", "العريضه", "الرساله الجاهزه", "الرساله النموذجيه", "رسالتنا", "التعهد",
+    "template letter", "template email", "our template",
 )  # fmt: skip
 
 
@@ -896,7 +906,7 @@ def classify_article(
     if phrase := _has_phrase(body_key, rules.phrases.get(Kind.STATEMENT, ())):
         add(Kind.STATEMENT, W_GENRE_IN_BODY, f"body: {phrase}")
     sign_off = _has_phrase(body_key, _SIGN_OFFS)
-    salutation = is_salutation(doc.blocks[0].text) if doc.blocks else None
+    salutation = _salutation(doc)
     if salutation and salutation.startswith(_SPEECH_OPENINGS):
         # A speech thanks the chair first ("Thank you, Mr President"); its sign-off is the
         # closing thanks, not the opening line found again.
@@ -937,7 +947,8 @@ def classify_article(
     # Campaign phrases are section headings ("تحرك"), which in a title are often plain nouns.
     genre_phrases: dict[Kind, tuple[str, ...]] = {
         k: v for k, v in rules.phrases.items() if k is not Kind.CAMPAIGN}
-    genre = title_genre(title, genre_phrases)
+    genre = (title_genre(title, genre_phrases) or _own_title_genre(title, base_url, genre_phrases)
+             or _document_type(doc, genre_phrases))
     category_kind = _category_kind(site_category, rules)
     if category_kind is not None:
         kind = category_kind
@@ -1120,9 +1131,77 @@ def _stance_opening(doc: _Document) -> str | None:
 
 
 def _demands_list(doc: _Document) -> str | None:
-    """The line before a list that asks the authorities for what the list says."""
+    """The line before a list that asks the authorities, or states the site's demands in a
+    stance verb ("وعليه، تطالب مؤسسة الحق بما يلي:"), for what the list says."""
     for block, after in pairwise(doc.blocks):
-        if after.tag == "li" and block.text.rstrip().endswith(":") \
-                and _AUTHORITIES.search(_key(block.text)):
-            return block.text
+        if after.tag == "li" and block.text.rstrip().endswith(":"):
+            key = _key(block.text)
+            if _AUTHORITIES.search(key) or _STANCE_VERBS.intersection(key.split()):
+                return block.text
     return None
+
+
+# Lines of document metadata may come before a letter's salutation or a speech's thanks:
+# "Delivered by: ...", "البند 4: النقاش العام", an addressee's name and title.
+_SALUTATION_BLOCKS = 3
+
+
+def _salutation(doc: _Document) -> str | None:
+    for block in doc.blocks[:_SALUTATION_BLOCKS]:
+        if found := is_salutation(block.text):
+            return found
+    return None
+
+
+# A document-type line heading the body, as Amnesty's "PUBLIC STATEMENT" or "بيان عام" above
+# the text: the genre's name on its own, like a title's label. A bare "Report" or "Statement"
+# is a news site's kicker as often, so the line must qualify its head.
+_DOCUMENT_TYPE_WORDS = range(2, 4)
+
+
+def _document_type(
+    doc: _Document, phrases: Mapping[Kind, tuple[str, ...]]
+) -> TitleGenre | None:
+    for block in [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS]:
+        if len(block.text.split()) not in _DOCUMENT_TYPE_WORDS or ":" in block.text:
+            continue
+        genre = title_genre(block.text, phrases)
+        if genre is not None and genre.kind is not Kind.CAMPAIGN and not genre.bare_letter:
+            return genre._replace(head=f"document type: {genre.head}")
+    return None
+
+
+# "7amleh's Position on ...", "BIRD's Statement to ...": the site names its own stance with a
+# possessive. "HRW's report finds ..." on another site is a story about someone's report, and
+# "Amnesty's report on Egypt criticised by Cairo" one about its own: only a statement counts.
+_POSSESSIVE = re.compile(
+    r"^\s*((?:[\w&.-]+\s+){0,3}[\w&.-]+)['’]s\s+"
+    r"((?:[\w-]+\s+){0,2}[\w-]+(?:\s+(?:on|to|regarding|concerning|about|at|before)\b.*)?)$",
+    re.IGNORECASE,
+)
+_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
+def _own_title_genre(
+    title: str, base_url: str, phrases: Mapping[Kind, tuple[str, ...]]
+) -> TitleGenre | None:
+    found = _POSSESSIVE.match(title)
+    if found is None or not base_url:
+        return None
+    owner, rest = found.groups()
+    if not _names_site(owner, _host(base_url)):
+        return None
+    genre = title_genre(rest, phrases)
+    return genre if genre is not None and genre.kind is Kind.STATEMENT else None
+
+
+def _names_site(owner: str, host: str) -> bool:
+    """Whether a name ("Al-Haq", "7amleh", "Human Rights Watch") is the host's (alhaq.org)."""
+    name = _ALPHANUMERIC.sub("", owner.lower())
+    initials = "".join(word[0] for word in owner.lower().split() if word[0].isalnum())
+    labels = [label for label in host.split(".")[:-1] if len(label) >= 3]
+    return any(
+        (len(name) >= 3 and (label.startswith(name) or name.startswith(label)))
+        or (len(initials) >= 3 and initials == label)
+        for label in labels
+    )

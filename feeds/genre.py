@@ -76,6 +76,8 @@ _EN_MODIFIERS = frozenset({
     "ngos", "expert", "legal", "follow", "up", "first", "second", "third", "fourth", "global",
     "country", "white", "mid", "term", "midterm", "progress", "status", "situation", "summary",
     "preliminary",
+    # "Field report: ...", "Monthly briefing: ...": how and how often the work was done.
+    "field", "investigative", "technical", "statistical", "weekly", "monthly", "biannual",
 })  # fmt: skip
 _AR_ARTICLE = "ال"
 # Where a title splits into segments: "Saudi Arabia: Joint statement", "HRC56 – Report | ALQST".

@@ -331,6 +331,75 @@ def test_a_form_under_the_articles_own_path_is_its_action_not_another_post() -> 
     assert [link.url for link in extract_action_links(html, page)] == [page + "/send"]
 
 
+
+def test_a_document_type_line_above_the_text_names_the_genre() -> None:
+    body = """
+    <p>{label}</p>
+    <p>The authorities have questioned the relatives of seven critics living abroad.</p>
+    """
+    title = "Egypt: End reprisals against relatives of dissidents abroad"
+    for label, kind in (("PUBLIC STATEMENT", Kind.STATEMENT), ("بيان عام", Kind.STATEMENT),
+                        ("Dispatches", Kind.NEWS), ("Report", Kind.NEWS), ("Letter", Kind.NEWS)):
+        result = classify_article(title=title, body_html=body.format(label=label), lang="en")
+        assert result.kind is kind, label
+
+
+def test_a_possessive_names_a_statement_only_when_it_is_the_sites_own() -> None:
+    body = "<p>Meta removed more posts under this word than under any other.</p>"
+    own = classify_article(title="7amleh's Position on Meta's Decision", body_html=body,
+                           lang="en", base_url="https://7amleh.org/2024/07/03/position")
+    assert own.kind is Kind.STATEMENT
+    cited = classify_article(title="Human Rights Watch's Statement on Gulf Migrants",
+                             body_html=body, lang="en",
+                             base_url="https://www.middleeasteye.net/news/hrw-gulf")
+    assert cited.kind is Kind.NEWS
+    # A story about the site's own report, told on its news page, is news.
+    story = classify_article(title="Amnesty's report on Egypt's prisons criticised by Cairo",
+                             body_html=body, lang="en",
+                             base_url="https://www.amnesty.org/en/latest/news/2024/x")
+    assert story.kind is Kind.NEWS
+
+
+def test_the_sites_demands_in_its_own_stance_verb_make_a_statement() -> None:
+    opening = "<p>تدين مؤسسة الحق اقتحام مكاتب ست منظمات أهلية في رام الله.</p>"
+    items = "<ul><li>إلغاء الأوامر؛</li><li>الحماية.</li></ul>"
+    demands = "<p>وعليه، تطالب مؤسسة الحق بما يلي:</p>" + items
+    reported = "<p>وقالت المؤسسة في ختام بيانها:</p>" + items
+    title = "اقتحام مكاتب المنظمات الأهلية في رام الله"
+    stated = classify_article(title=title, body_html=opening + demands, lang="ar")
+    assert stated.kind is Kind.STATEMENT
+    assert classify_article(title=title, body_html=opening + reported, lang="ar").kind is Kind.NEWS
+
+
+def test_a_speech_may_open_after_a_line_of_metadata() -> None:
+    body = """
+    <p>Delivered by: Cairo Institute for Human Rights Studies</p>
+    <p>Thank you, Mr. President.</p>
+    <p>Both warring parties in Sudan continue to attack civilians in Darfur.</p>
+    <p>Thank you.</p>
+    """
+    result = classify_article(title="HRC56 | Item 4 General Debate", body_html=body, lang="en")
+    assert result.kind is Kind.STATEMENT
+
+
+def test_a_write_to_your_representative_tool_is_an_action() -> None:
+    html = """
+    <ol><li>Find your MP on <a href="https://www.writetothem.com/">WriteToThem</a>.</li>
+    <li>Copy our template letter below and add a line of your own.</li></ol>
+    """
+    result = classify_article(title="Ask your MP to raise his case", body_html=html, lang="en")
+    assert (result.kind, [a.url for a in result.actions]) == (
+        Kind.CAMPAIGN, ["https://www.writetothem.com/"])
+
+
+def test_a_courteous_invitation_to_sign_is_a_call() -> None:
+    html = """
+    <p>يسرّنا أن ندعوكم إلى التوقيع على العريضة المطالبة بالإفراج عنه.</p>
+    <p><a href="https://www.change.org/p/free-him">رابط العريضة</a></p>
+    """
+    result = classify_article(title="من أجل الصحفي المعتقل", body_html=html, lang="ar")
+    assert result.kind is Kind.CAMPAIGN
+
 def test_empty_body_is_news() -> None:
     result = classify_article(title="", body_html="", lang="en")
     assert result == Classification(Kind.NEWS, (), ("no signals",))
