@@ -210,7 +210,7 @@ def _latin_script_language(words: Sequence[str]) -> str:
         spanish += 2 * (lower in _SPANISH_WORDS) + bool(letters & _SPANISH_LETTERS)
         german += 2 * (lower in _GERMAN_WORDS) + bool(letters & _GERMAN_LETTERS)
         german += 0.5 * any(part in lower for part in _GERMAN_SPELLINGS)
-        turkish += 2 * (lower in _TURKISH_WORDS) + 2 * bool(letters & _TURKISH_LETTERS)
+        turkish += 2 * (lower in _TURKISH_WORDS) + bool(letters & _TURKISH_LETTERS)
         turkish += lower.endswith(_TURKISH_ENDINGS)
         if not set(word).isdisjoint(_FRENCH_ACCENTS):
             french += 1
@@ -259,7 +259,10 @@ def _classify(text: str) -> tuple[str, int]:
         return _arabic_script_language(arabic_words), arabic + latin
     arabizi = len(_ARABIZI_WORD.findall(text.lower()))
     if arabizi >= ARABIZI_MIN_WORDS and arabizi >= ARABIZI_MIN_SHARE * len(latin_words):
-        return "ar", arabic + latin
+        # An English sentence quoting an Arabizi chant is still English: its own words count.
+        english = sum(word.lower() in _ENGLISH_WORDS for word in latin_words)
+        if arabizi > english:
+            return "ar", arabic + latin
     return _latin_script_language(latin_words), arabic + latin
 
 

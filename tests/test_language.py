@@ -155,6 +155,29 @@ def test_detect_language_tells_apart_languages_sharing_a_script(text: str, expec
     assert detect_language(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English lines carrying a sign of another language stay English.
+        ("Mehmet Ali Aydın released", "en"),  # one Turkish letter in a name
+        ("Alaa Abd el-Fattah begins hunger strike", "en"),  # "el", "al" are names' articles
+        ("Young Queer Alliance", "en"),  # German-looking spelling ("ung") alone
+        ("Watch: 3ayzeen 7oreya chant at the protest", "en"),  # a quoted Arabizi chant
+        ("COVID-19 outbreak at al-Ha2ir prison, HRC55 told", "en"),  # codes with digits
+        # ... and each of those languages, written out, is itself.
+        ("Die Behörden müssen die Aktivistin sofort freilassen", "de"),
+        ("Los activistas siguen detenidos sin juicio", "es"),
+        ("Aktivistler yargılanmadan tutuklu kalıyor", "tr"),
+        ("kol el ma3ta2aleen lazem yetla3o", "ar"),
+        ("د ښځو حقونه", "ps"),
+        ("חופש לעצירים", "he"),
+        ("#FreeLoujain @ALQST_ORG", "und"),
+    ],
+)
+def test_detect_language_tells_latin_languages_and_arabizi_apart(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
 def test_arabic_sentence_listing_latin_organisation_names_stays_arabic() -> None:
     text = ("وقّعت المنظمات التالية: Amnesty International, Human Rights Watch, ALQST, "
             "MENA Rights Group, Front Line Defenders, CIVICUS على البيان")
