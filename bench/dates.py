@@ -21,6 +21,7 @@ from feeds.dates import parse_date  # noqa: E402
 
 TABLE = ROOT / "tests" / "data" / "dates.tsv"
 HELDOUT = ROOT / "tests" / "data" / "dates_heldout.tsv"  # written before reading feeds/dates.py
+BLIND2 = ROOT / "tests" / "data" / "dates_blind2.tsv"  # a second blind batch, written the same way
 DEFAULT_NOW = datetime(2024, 3, 1, 12, 30, tzinfo=UTC)
 RELATIVE_WORDS = ("ago", "منذ", "قبل", "امس", "أمس", "yesterday", "today", "اليوم")
 
@@ -92,6 +93,9 @@ def main() -> None:
     heldout = load_rows(HELDOUT)
     print(f"held-out, parse_date: {correct(ours, heldout)}/{len(heldout)}"
           f"   dateparser: {correct(plain_dateparser, heldout)}/{len(heldout)}")
+    blind2 = load_rows(BLIND2)
+    print(f"blind batch 2, parse_date: {correct(ours, blind2)}/{len(blind2)}"
+          f"   dateparser: {correct(plain_dateparser, blind2)}/{len(blind2)}")
 
 
 if __name__ == "__main__":

@@ -138,6 +138,9 @@ _NAMED_ZONES = {
     "eest": 3, "msk": 3,
     # Al Jazeera and Gulf sites print Mecca time; Saudi Arabia keeps +03:00 all year.
     "مكه المكرمه": 3, "مكه": 3, "السعوديه": 3, "الرياض": 3,
+    # Sky News Arabia prints Abu Dhabi time; the Gulf states keep one offset all year.
+    "ابوظبي": 4, "ابو ظبي": 4, "الامارات": 4, "دبي": 4, "مسقط": 4,
+    "الدوحه": 3, "قطر": 3, "الكويت": 3, "المنامه": 3, "البحرين": 3, "بغداد": 3,
 }  # fmt: skip
 _UTC_NAMES = r"z|gmt|utc|ت\.?\s?غ\.?|غرينتش|غرينيتش|جرينتش|جرينيتش"
 _ZONE_RE = (
@@ -363,6 +366,8 @@ def _build(match: re.Match[str], now: datetime) -> datetime | None:
         if match.re is _NUMERIC_DMY and month > 12 >= day:
             day, month = month, day  # "12/25/2023": day first is impossible, so month first
     year = _year(groups["y"], now)
+    if match.re is _NUMERIC_DMY and month <= 12 and day <= 12:
+        day, month = _by_weekday(match, year, day, month)
     if groups.get("e1") and _MONTHS[_SPACES.sub(" ", groups["e1"])] < month:
         year -= 1  # "30 December – 2 January 2024": the year printed is the end's
     if year < _MIN_YEAR:
@@ -379,6 +384,31 @@ def _build(match: re.Match[str], now: datetime) -> datetime | None:
         return datetime(year, month, day, tzinfo=UTC)
     except ValueError:
         return None
+
+
+# Weekday names, folded; Drupal's default "Mon, 02/05/2024 - 10:00" is month first.
+_WEEKDAYS = {
+    "mon": 0, "monday": 0, "الاثنين": 0, "tue": 1, "tues": 1, "tuesday": 1,
+    "الثلاثاء": 1, "wed": 2, "wednesday": 2, "الاربعاء": 2, "thu": 3, "thurs": 3, "thursday": 3,
+    "الخميس": 3, "fri": 4, "friday": 4, "الجمعه": 4, "sat": 5, "saturday": 5, "السبت": 5,
+    "sun": 6, "sunday": 6, "الاحد": 6,
+}  # fmt: skip
+_WEEKDAY_BEFORE = re.compile(rf"(?<!\w)({_alternation(_WEEKDAYS)})(?![^\W\d_])[\s,،.]*$")
+
+
+def _by_weekday(match: re.Match[str], year: int, day: int, month: int) -> tuple[int, int]:
+    """(day, month) of an ambiguous numeric date: day first unless a weekday printed just
+    before it fits only the month-first reading."""
+    named = _WEEKDAY_BEFORE.search(match.string, 0, match.start())
+    if named is None or day == month:
+        return day, month
+    weekday = _WEEKDAYS[named[1]]
+    try:
+        day_first = datetime(year, month, day).weekday() == weekday
+        month_first = datetime(year, day, month).weekday() == weekday
+    except ValueError:
+        return day, month
+    return (month, day) if month_first and not day_first else (day, month)
 
 
 def _candidates(text: str) -> Iterator[re.Match[str]]:

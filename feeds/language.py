@@ -1,10 +1,11 @@
-"""Which language a block of text is in (Arabic, Persian, Urdu, Sorani Kurdish, English,
-French), and where a
-bilingual page's body switches language, so each half can go to its own language feed.
+"""Which language a block of text is in (Arabic, Persian, Urdu, Pashto, Sorani Kurdish, Hebrew,
+English, French, Spanish, German, Turkish), and where a bilingual page's body switches language,
+so each half can go to its own language feed.
 
-The script (Arabic or Latin letters) decides the family; letters and function words then tell
-Arabic from Persian, Urdu and Sorani, and English from French. Acronyms alone ("ALQST", "HRW",
-"A/HRC/55/L.12") name no language.
+The script (Arabic, Latin or Hebrew letters) decides the family; letters and function words then
+tell Arabic from Persian, Urdu, Pashto and Sorani, and English from French, Spanish, German and
+Turkish. Arabic typed in Latin letters with digits for its sounds ("7oreya", "3ayzeen") is Arabic.
+Acronyms, hashtags and mentions alone ("ALQST", "A/HRC/55/L.12", "#FreeSalma") name no language.
 """
 
 from __future__ import annotations
@@ -63,6 +64,20 @@ _ARABIC_RUNS = re.compile(
     "\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]+"
 )
 _LATIN_RUNS = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+")
+_HEBREW_RUNS = re.compile("[\u05d0-\u05ea\u05f0-\u05f2]+")
+# Arabizi: Arabic in Latin letters, with digits for the sounds Latin lacks (2 hamza, 3 ain,
+# 5 kha, 7 ha, 9 qaf) inside a lower-case word: "7oreya", "mo3ta2aleen", "tetla3". Ordinals,
+# clock times and codes ("3rd", "8am", "hrc55", "covid19") are not such words.
+_ARABIZI_WORD = re.compile(
+    r"(?<![\w/.-])(?=[a-z2-9]*[a-z])(?![2-9](?:st|nd|rd|th|am|pm|km|kg|mb|gb|s|k|m|g|d|h)\b)"
+    r"(?:[a-z]*[a-z][235679][a-z0-9]*|[235679][a-z]{2,}[a-z0-9]*)(?![\w/.-])"
+)
+# Enough of a Latin text's words for it to be Arabizi rather than English with a stray code.
+ARABIZI_MIN_WORDS = 2
+ARABIZI_MIN_SHARE = 0.2
+# What Spanish, German or Turkish must score to win over English: one of its words or letters.
+OTHER_LATIN_MIN_SCORE = 2
+_TAGS = re.compile(r"(?<!\w)[#@][\w.]+")
 
 
 def _letter_counts(text: str) -> tuple[int, int]:
@@ -105,6 +120,17 @@ _FRENCH_WORDS = _word_set(
     "le la les des du une un pour et est dans qui que sur au aux par avec ne pas sont ce cette "
     "ces son sa ses leur leurs il elle ils nous vous été ont plus depuis contre selon après "
     "entre l d qu de en")
+# Spanish, German and Turkish words; a word two languages share counts for both. Not "al" nor
+# "el": they are Arabic names' articles ("Salma al-Shehab", "Abd el-Fattah") in every language.
+_SPANISH_WORDS = _word_set(
+    "los las del y por con una para su sus como más pero fue ser este esta sobre desde hasta "
+    "también muy sin ya ha han lo la de que en se un es ante tras según contra entre")
+_GERMAN_WORDS = _word_set(
+    "der die das und ist nicht mit von zu den dem des ein eine einer eines für auf wurde wurden "
+    "wegen sich auch im bei wir jetzt unsere unserer werden hat haben nach aus sind oder zur zum "
+    "gegen sie")
+_TURKISH_WORDS = _word_set(
+    "ve bir bu için ile olarak olan gibi daha çok ama değil tarafından sonra kadar göre")
 _FOLD_TO_ARABIC = str.maketrans("یک", "يك")
 _ARABIC_ONLY_LETTERS = frozenset("ةيكىؤإ")
 _PERSIANATE_LETTERS = frozenset("پچژگ")  # Persian and Urdu, never Arabic
@@ -114,12 +140,26 @@ _URDU_LETTERS = frozenset("ےٹںہڈڑھ")
 # use: ە ێ ۆ ڵ ڕ. Nearly every Sorani word has one ("لە", "کە", "بۆ"), so a word count decides.
 _SORANI_LETTERS = frozenset("ەێۆڵڕ")
 _FRENCH_ACCENTS = frozenset("éèêàçùâîôûëïœÉÈÊÀÇ")
+_SPANISH_LETTERS = frozenset("áíóúñéÁÍÓÚÑÉ¿¡")
+_GERMAN_LETTERS = frozenset("äöüßÄÖÜ")
+_TURKISH_LETTERS = frozenset("ığşİĞŞ")
+# Spellings German words carry and English or French ones seldom do: "Hinrichtungswelle",
+# "kritisiert", "scharf", "Freilassung".
+_GERMAN_SPELLINGS = ("sch", "ung", "cht", "tz", "iert", "keit", "heit", "lich")
+# Turkish endings (possessive, accusative, past, progressive): "talebini", "reddetti".
+_TURKISH_ENDINGS = ("ını", "ini", "ları", "leri", "etti", "ıyor", "iyor", "uyor", "dı", "tı",
+                    "nın", "nin")
+# Pashto writes its retroflex and its own sounds with letters Persian, Urdu and Arabic lack:
+# ټ ډ ړ ږ ښ ګ ڼ ې ۍ ځ څ; and its particles ("د", "په", "کې", "چې") are everywhere.
+_PASHTO_LETTERS = frozenset("ټډړږښګڼېۍځڅ")
+_PASHTO_WORDS = _word_set("د په چې کې دی سره لپاره شوي شوې دې وو")
 _ARTICLE_PREFIXES = ("ال", "وال", "بال", "لل", "فال", "كال")
 
 
 def _arabic_script_language(words: Sequence[str]) -> str:
-    """"ar", "fa", "ur" or "ckb" for words in Arabic script, by function words, then letters."""
-    arabic = persian = urdu = sorani = shared = 0.0
+    """"ar", "fa", "ur", "ps" or "ckb" for words in Arabic script, by function words, then
+    letters."""
+    arabic = persian = urdu = sorani = pashto = shared = 0.0
     for word in words:
         letters = set(word)
         if word.translate(_FOLD_TO_ARABIC) in _ARABIC_WORDS:
@@ -140,28 +180,48 @@ def _arabic_script_language(words: Sequence[str]) -> str:
             urdu += 1
         if letters & _SORANI_LETTERS:
             sorani += 2
+        if letters & _PASHTO_LETTERS:
+            pashto += 2
+        if word in _PASHTO_WORDS:
+            pashto += 2
     # A few Persian-looking letters (a name like علی رضایی) do not outweigh an Arabic frame.
-    if shared + persian + urdu + sorani <= arabic:
+    if shared + persian + urdu + sorani + pashto <= arabic:
         return "ar"
+    if pashto > persian and pashto > urdu and pashto > sorani:
+        return "ps"
     if sorani > persian and sorani > urdu:
         return "ckb"
     return "ur" if urdu > persian else "fa"
 
 
 def _latin_script_language(words: Sequence[str]) -> str:
-    """"en" or "fr" for words in Latin script; a tie (a bare name, a headline) is English."""
-    english = french = 0.0
+    """"en", "fr", "es", "de" or "tr" for words in Latin script; a tie goes to the earlier of
+    those, so a bare name or a headline is English."""
+    english = french = spanish = german = turkish = 0.0
     for word in words:
         if len(word) > 1 and word.isupper():
             continue  # an acronym: "UN" is not the French "un"
         lower = word.lower()
+        letters = set(word)
         if lower in _ENGLISH_WORDS:
             english += 2
         elif lower in _FRENCH_WORDS:
             french += 2
+        spanish += 2 * (lower in _SPANISH_WORDS) + bool(letters & _SPANISH_LETTERS)
+        german += 2 * (lower in _GERMAN_WORDS) + bool(letters & _GERMAN_LETTERS)
+        german += 0.5 * any(part in lower for part in _GERMAN_SPELLINGS)
+        turkish += 2 * (lower in _TURKISH_WORDS) + bool(letters & _TURKISH_LETTERS)
+        turkish += lower.endswith(_TURKISH_ENDINGS)
         if not set(word).isdisjoint(_FRENCH_ACCENTS):
             french += 1
-    return "fr" if french > english else "en"
+    best = "fr" if french > english else "en"
+    scores = {"en": english, "fr": french}
+    for lang, score in (("es", spanish), ("de", german), ("tr", turkish)):
+        # Spellings alone ("Young Queer Alliance") are not enough: a word or a letter of its own.
+        if score > scores[best] and score >= OTHER_LATIN_MIN_SCORE:
+            best = lang
+        scores[lang] = score
+    return best
 
 
 # A text of at most this many capitalised short words and nothing else ("ALQST", "PDF",
@@ -179,10 +239,15 @@ def _classify(text: str) -> tuple[str, int]:
     """(language, letters in Arabic or Latin script)."""
     if "://" in text or "www." in text.lower() or "@" in text:
         text = _URLS.sub(" ", text)
+    if "#" in text or "@" in text:
+        text = _TAGS.sub(" ", text)  # "#FreeSalma", "@ALQST_ORG": names, not sentences
+    hebrew = sum(map(len, _HEBREW_RUNS.findall(text)))
     arabic_words = _ARABIC_RUNS.findall(_MARKS.sub("", text))
     latin_words = _LATIN_RUNS.findall(text)
     arabic = sum(map(len, arabic_words))
     latin = sum(map(len, latin_words))
+    if hebrew >= MIN_LETTERS and hebrew > arabic * ARABIC_WEIGHT + latin:
+        return "he", hebrew
     if arabic + latin < MIN_LETTERS or (not arabic and _only_acronyms(latin_words)):
         return UNDETERMINED, arabic + latin
     weighed_latin = float(latin)
@@ -192,12 +257,18 @@ def _classify(text: str) -> tuple[str, int]:
         weighed_latin = latin - names + LATIN_NAME_WEIGHT * names
     if arabic * ARABIC_WEIGHT >= weighed_latin:
         return _arabic_script_language(arabic_words), arabic + latin
+    arabizi = len(_ARABIZI_WORD.findall(text.lower()))
+    if arabizi >= ARABIZI_MIN_WORDS and arabizi >= ARABIZI_MIN_SHARE * len(latin_words):
+        # An English sentence quoting an Arabizi chant is still English: its own words count.
+        english = sum(word.lower() in _ENGLISH_WORDS for word in latin_words)
+        if arabizi > english:
+            return "ar", arabic + latin
     return _latin_script_language(latin_words), arabic + latin
 
 
 def detect_language(text: str) -> str:
-    """"ar", "fa", "ur", "ckb", "en", "fr", or "und" when the text has fewer than three letters
-    or only acronyms."""
+    """"ar", "fa", "ur", "ps", "ckb", "he", "en", "fr", "es", "de", "tr", or "und" when the text
+    has fewer than three letters or only acronyms, hashtags and mentions."""
     return _classify(text)[0]
 
 

@@ -96,7 +96,7 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
 }
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English", "fr": "Français", "fa": "فارسی",
                   "es": "Español", "de": "Deutsch", "tr": "Türkçe", "ur": "اردو",
-                  "ckb": "کوردی"}
+                  "ckb": "کوردی", "ps": "پښتو", "he": "עברית"}
 
 
 @dataclass(frozen=True)

@@ -289,3 +289,32 @@ def test_a_sorani_feed_is_right_to_left_and_listed_in_kurdish(tmp_path: Path) ->
     assert atom.feed.language == "ku-Arab"  # see feeds.render.feed_language_tag
     assert '<div dir="rtl" lang="ckb">' in entry.content[0].value
     assert "کوردی" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("lang", "title", "name", "direction"), [
+    ("ps", "د بشري حقونو فعالانو ته باید اجازه ورکړل شي", "پښتو", "rtl"),
+    ("he", "ארגוני זכויות האדם דורשים לשחרר את העצירים", "עברית", "rtl"),
+    ("es", "Exigen la liberación inmediata de los detenidos", "Español", "ltr"),
+    ("de", "Sofortige Freilassung der inhaftierten Aktivisten", "Deutsch", "ltr"),
+    ("tr", "Gazeteci gözaltına alındı ve tutuklandı", "Türkçe", "ltr"),
+])
+def test_a_feed_in_a_newly_detected_language_is_tagged_directed_and_named(
+        tmp_path: Path, lang: str, title: str, name: str, direction: str) -> None:
+    store = fill_store(tmp_path / "db.sqlite", with_edit=False)
+    en = store.get(f"{SITE}/en/post/release-salma")
+    assert en is not None
+    item = replace(en, key=f"{SITE}/{lang}/post/1", url=f"{SITE}/{lang}/post/1", lang=lang,
+                   title=title, body_html=f"<p>{title}</p>")
+    store.upsert(item, T0 + timedelta(days=2))
+    site = sample_site(BASE)
+    site = SiteInfo(**{**site.__dict__, "sources": (
+        replace(site.sources[0], languages=("ar", "en", lang)),)})
+    out = tmp_path / "public"
+    publish(store, out, site=site)
+    atom = feedparser.parse((out / f"{lang}/atom.xml").read_bytes())
+    [entry] = [e for e in atom.entries if e.link == item.url]
+    assert atom.feed.language == lang
+    # Right-to-left bodies are wrapped so readers lay them out from the right; others are not.
+    rtl_wrapper = f'<div dir="rtl" lang="{lang}">'
+    assert (rtl_wrapper in entry.content[0].value) == (direction == "rtl")
+    assert name in (out / "index.html").read_text(encoding="utf-8")

@@ -62,3 +62,28 @@ def test_a_sorani_feed_and_the_opml_pass_the_w3c_validator(tmp_path: Path) -> No
     assert (tmp_path / "public" / "ckb" / "atom.xml").is_file()
     shutil.copy(tmp_path / "public" / "feeds.opml", tmp_path / "public" / "feeds-opml.xml")
     validate(tmp_path / "public")
+
+
+# One article in each language feeds.language tells apart beyond Arabic and English.
+NEW_LANGUAGES = {"ps": "د بشري حقونو فعالانو ته باید اجازه ورکړل شي",
+                 "he": "ארגוני זכויות האדם דורשים לשחרר את העצירים",
+                 "es": "Exigen la liberación inmediata de los detenidos",
+                 "de": "Sofortige Freilassung der inhaftierten Aktivisten",
+                 "tr": "Gazeteci gözaltına alındı ve tutuklandı"}
+
+
+def test_feeds_in_every_detected_language_pass_the_w3c_validator(tmp_path: Path) -> None:
+    store = fill_store(tmp_path / "db.sqlite", with_edit=False)
+    en = store.get(f"{SITE}/en/post/release-salma")
+    assert en is not None
+    for lang, title in NEW_LANGUAGES.items():
+        store.upsert(replace(en, key=f"{SITE}/{lang}/post/1", url=f"{SITE}/{lang}/post/1",
+                             lang=lang, title=title), T0 + timedelta(days=2))
+    site = sample_site("https://feeds.example/")
+    site = replace(site, sources=(replace(site.sources[0],
+                                          languages=("ar", "en", *NEW_LANGUAGES)),))
+    publish_feeds(store, site, tmp_path / "public")
+    for lang in NEW_LANGUAGES:
+        rss = (tmp_path / "public" / lang / "rss.xml").read_text(encoding="utf-8")
+        assert f"<language>{lang}</language>" in rss
+    validate(tmp_path / "public")
