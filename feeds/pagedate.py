@@ -126,8 +126,7 @@ def text_lines(root: LexborNode) -> list[str]:
         if tag == "-text":
             parts.append(node.text_content or "")
             continue
-        if tag in _SKIPPED or _SKIPPED_CLASS.search(
-                f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"):
+        if _is_furniture(node):
             continue
         if tag in _BLOCKS:
             flush()
@@ -164,8 +163,21 @@ def _in_furniture(node: LexborNode) -> bool:
 
 
 def _is_furniture(node: LexborNode) -> bool:
-    return node.tag in _SKIPPED or bool(_SKIPPED_CLASS.search(
-        f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"))
+    if _SKIPPED_CLASS.search(
+            f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"):
+        return True
+    # An <article>'s own <footer> is its meta line (Drupal's "Submitted by … on …"), not the
+    # site's footer.
+    return node.tag in _SKIPPED and not (node.tag == "footer" and _inside_article(node))
+
+
+def _inside_article(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "article":
+            return True
+        parent = parent.parent
+    return False
 
 
 def meta_date(tree: LexborHTMLParser, names: tuple[str, ...], json_key: str,

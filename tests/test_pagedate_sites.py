@@ -1,7 +1,8 @@
-"""Dates with no selectors on two held-out test sites the date code was not written for: the
-Ghost-like site's "12 Dec 2024 · 5 min read" meta line and the subdomain site's bare
-`<span class="date">١٢ ديسمبر ٢٠٢٤</span>`, both with no label. Every article page is fetched
-over real HTTP and read with a source that configures nothing."""
+"""Dates with no selectors on test sites the date code was not written for: the Ghost-like
+site's "12 Dec 2024 · 5 min read" meta line and the subdomain site's bare
+`<span class="date">١٢ ديسمبر ٢٠٢٤</span>`, both with no label, and the Drupal site's
+"Submitted by … on …" inside the article's own `<footer>`. Every article page is fetched over
+real HTTP and read with a source that configures nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ NOW = datetime(2026, 1, 1, 12, tzinfo=UTC)
 NOTHING_SET = SourceSettings(name="new", title="New site", url="http://127.0.0.1/")
 
 
-@pytest.mark.parametrize("site_name", ["ghost", "subdomain"])
+@pytest.mark.parametrize("site_name", ["ghost", "subdomain", "drupal"])
 def test_every_article_gets_the_date_it_shows_with_no_selectors(site_name: str) -> None:
     with started(site_name) as site:
         wrong = {}
