@@ -240,6 +240,7 @@ _SITE_HEADER = re.compile(r"header|masthead|topbar|top-bar", re.IGNORECASE)
 _PARTS = re.compile(r"\s*(?:[|·•—–]|\s-\s|\n)\s*")
 _ELEMENT_MAX = 100  # a meta line, not a paragraph
 _PART_MAX = 40  # "Written by Jane Doe", "Category: News", "5 min read"
+_CANDIDATES_MAX = 200  # a hostile page of a million "date" elements is not read to its end
 
 
 def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
@@ -260,7 +261,8 @@ def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
     candidates = _neighbours(title) + [
         node for node in tree.css("[class], [itemprop], time")
         if node.tag == "time" or _DATE_CLASS.search(
-            f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}")]
+            f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}")
+    ][:_CANDIDATES_MAX]
     days = set()
     for node in candidates:
         if _is_furniture(node) or _in_furniture(node) or not _near(node, above):
