@@ -237,6 +237,9 @@ _BODY_CLASS = re.compile(r"entry-content|post-content|post-body|article-body|art
                          r"|article__body|field--body|field-name-body|story-body|gh-content",
                          re.IGNORECASE)
 _SITE_HEADER = re.compile(r"header|masthead|topbar|top-bar", re.IGNORECASE)
+# The site's own top bar, whose h1 is a logo and whose date is today's.
+_SITE_TOP = re.compile(r"site-header|masthead|top-?bar|top-header|header-top|navbar|logo|brand",
+                       re.IGNORECASE)
 _PARTS = re.compile(r"\s*(?:[|·•—–]|\s-\s|\n)\s*")
 _ELEMENT_MAX = 100  # a meta line, not a paragraph
 _PART_MAX = 40  # "Written by Jane Doe", "Category: News", "5 min read"
@@ -254,7 +257,7 @@ def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
     page's URL: an unlabelled date is weaker evidence than a label or the markup's own.
     """
     title = next((node for node in tree.css("h1, [itemprop=headline], .entry-title")
-                  if not _in_furniture(node)), None)
+                  if not _in_furniture(node) and not _in_site_top(node)), None)
     if title is None:
         return None
     above = _ancestors(title)
@@ -274,6 +277,17 @@ def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
         return None
     [day] = days
     return None if _url_disagrees(day, urls) else day
+
+
+def _in_site_top(node: LexborNode) -> bool:
+    """In the site's header rather than the article's (an `<article>`'s or `<main>`'s own
+    `<header>` holds its title and date)."""
+    above = _ancestors(node)
+    if any(parent.tag in ("article", "main") for parent in above):
+        return False
+    return any(parent.tag == "header" or _SITE_TOP.search(
+        f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}")
+        for parent in [node, *above])
 
 
 def _neighbours(title: LexborNode) -> list[LexborNode]:
