@@ -346,15 +346,22 @@ def _alone_date(node: LexborNode, now: datetime) -> datetime | None:
             f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''} "
             f"{node.attributes.get('itemprop') or ''}"):
         return None
-    if _OTHER_WORDS.search(normalise_text(text)):
-        return None
     days = set()
+    other = False  # the part before named another date ("Last updated:"), this is its date
     for part in filter(None, _PARTS.split(text.strip())):
+        if _OTHER_WORDS.search(normalise_text(part)):
+            # "Updated 14 Dec 2024" beside "12 Dec 2024" is left out, not the whole line;
+            # a label alone ("آخر تحديث:") takes the next part with it.
+            other = parse_date(part, now=now) is None
+            continue
+        if other:
+            other = False
+            continue
         found = bare_date(part, now=now)
         if found is not None:
             days.add(found)
         elif len(part) > _PART_MAX or parse_date(part, now=now) is not None:
-            return None  # prose, or a labelled date of another kind ("Event: 5 March 2025")
+            return None  # prose, or a labelled date of another kind ("Conference: 5 March")
     return days.pop() if len(days) == 1 else None
 
 
