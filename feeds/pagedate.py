@@ -236,6 +236,7 @@ _OTHER_WORDS = re.compile(r"updated|modified|edited|event|deadline|expires|start
 _BODY_CLASS = re.compile(r"entry-content|post-content|post-body|article-body|article-content"
                          r"|article__body|field--body|field-name-body|story-body|gh-content",
                          re.IGNORECASE)
+# A header block the title is not in is the site's: its date is today's clock.
 _SITE_HEADER = re.compile(r"header|masthead|topbar|top-bar", re.IGNORECASE)
 # The site's own top bar, whose h1 is a logo and whose date is today's.
 _SITE_TOP = re.compile(r"site-header|masthead|top-?bar|top-header|header-top|navbar|logo|brand",
