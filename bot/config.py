@@ -283,7 +283,8 @@ _SOURCE_KEYS = {
     "remove", "extra_hosts", "categories", "schedule", "max_pages", "max_new_per_pass",
     "classifier", "retire_dead_links_after", "recheck_every",
 }
-_LISTING_KEYS = {"url", "first_page", "max_pages"}
+_LISTING_KEYS = {"url", "first_page", "max_pages", "paging"}
+_NEXT_LINK = "next-link"  # `paging`'s one value: the walk follows next links on purpose
 
 
 def _listing(lang: str, value: Any, where: str, default_pages: int) -> Listing:
@@ -294,7 +295,15 @@ def _listing(lang: str, value: Any, where: str, default_pages: int) -> Listing:
     _no_unknown(value, _LISTING_KEYS, where + ".")
     if "url" not in value:
         raise ConfigError(f"{where}.url: missing")
+    paging = _take(value, "paging", where + ".", str, "")
+    if paging not in ("", _NEXT_LINK):
+        raise ConfigError(f'{where}.paging: {paging!r} is not known; the one value is '
+                          f'"{_NEXT_LINK}" (pages found by following next links)')
+    if paging and "{page}" in str(value["url"]):
+        raise ConfigError(f'{where}.paging: "{_NEXT_LINK}" is for a URL without {{page}}; '
+                          "this one pages by its template")
     return Listing(
+        paging=paging,
         lang=lang,
         url=_url(_take(value, "url", where + ".", str, ""), where + ".url"),
         first_page=int(_not_negative(_take(value, "first_page", where + ".", int, 1),
@@ -663,12 +672,15 @@ def _check_listen(feeds: FeedSettings, sources: tuple[SourceSettings, ...],
 
 def _listing_warnings(sources: tuple[SourceSettings, ...]) -> list[str]:
     # Without {page}, the walk (feeds.check) follows the page's own "next" link
-    # (feeds.listing: rel=next, .next, .pagination .next); without one it reads one page.
-    return [f"{key}: the URL has no {{page}}, so max_pages = {listing.max_pages} is reached "
-            "only through the page's own next link (rel=next, .next); a page without one is "
-            "read alone. Put {page} in the URL, or set max_pages = 1"
+    # (feeds.listing: rel=next, .next, "Next"/"التالي"); without one it reads one page.
+    # `paging = "next-link"` (discover writes it after seeing the link) says this is meant:
+    # config check reads no pages, so it cannot see the link for itself.
+    return [f"{key}: the URL has no {{page}}, so pages after the first (max_pages = "
+            f"{listing.max_pages}) are found by following the page's own next link; if the "
+            "site has none, only page 1 is read. Put {page} in the URL, or add "
+            f'paging = "{_NEXT_LINK}" to say this is meant'
             for key, listing in _listing_keys(sources)
-            if "{page}" not in listing.url and listing.max_pages > 1]
+            if "{page}" not in listing.url and listing.max_pages > 1 and not listing.paging]
 
 
 def _channel_warnings(sources: tuple[SourceSettings, ...],

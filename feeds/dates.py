@@ -13,7 +13,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["find_labelled_date", "normalise_text", "parse_date", "plausible"]
+__all__ = ["PUBLICATION_LABEL", "bare_date", "find_labelled_date", "normalise_text", "parse_date",
+           "plausible"]
 
 # A publication date more than this far after `now` is a typo (FACTS §2: "2107").
 _FUTURE_TOLERANCE = timedelta(days=1)
@@ -216,6 +217,8 @@ _LABEL = (
     r"|posted\s+on|posted|تاريخ\s+النشر|نشر\s+بتاريخ|نشر\s+في|تم\s+النشر\s+في|تاريخ\s+الاصدار"
     r"|date\s+de\s+publication|publié\s+le|publie\s+le)"  # Maghreb NGOs' French pages
 )
+# The same labels for feeds.pagedate, which reads them at the start of a page's meta lines.
+PUBLICATION_LABEL = _LABEL
 _LABEL_PREFIX = re.compile(
     rf"^(?:{_LABEL}|(?:last\s+)?updated(?:\s+on)?|اخر\s+تحديث|date|التاريخ|تاريخ|بتاريخ|نشر)"
     r"\s*[:：\-]?\s*"
@@ -494,4 +497,37 @@ def find_labelled_date(text: str, *, now: datetime) -> datetime | None:
             found = parse_date(rest, now=now)
             if found is not None:
                 return found
+    return None
+
+
+# --- a date standing alone ---------------------------------------------------------------------
+
+_WEEKDAYS = (
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "الاثنين", "الإثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت", "الاحد",
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+)
+# What may stand beside a date in a meta element and still leave it "a date alone": a weekday,
+# a time of day, "at"/"le"/"في", punctuation.
+_AROUND_DATE = re.compile(
+    rf"(?:{_alternation(normalise_text(w) for w in _WEEKDAYS)})(?![^\W\d_])"
+    rf"|\d{{1,2}}[:.h]\d{{2}}(?::\d{{2}})?{_AMPM}|(?<![^\W\d_])(?:at|on|le|à|في|يوم)(?![^\W\d_])"
+    r"|[\s,،.\-–—|/()]+"
+)
+
+
+def bare_date(text: str, *, now: datetime) -> datetime | None:
+    """The date when `text` is a date and nothing else ("12 Dec 2024", "الثلاثاء ١٢ ديسمبر
+    ٢٠٢٤ 10:30 ص", "Thursday, December 12, 2024"), else None: a sentence that holds a date
+    ("On 12 December 2024, police arrested…") or a labelled one ("Event: 5 March 2025") is not
+    a date alone."""
+    folded = normalise_text(text)
+    for match in _candidates(folded):
+        rest = folded[: match.start()] + " " + folded[match.end() :]
+        if _AROUND_DATE.sub("", rest):
+            continue
+        found = _build(match, now)
+        if found is not None and plausible(found, now=now):
+            return found
     return None

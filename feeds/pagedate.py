@@ -1,10 +1,11 @@
 """An article page's publication date when no date selector is set or the set one finds none.
 
 In order: a labelled date in the page's short lines ("تاريخ النشر: 12/12/2024", "Posted on …",
-"Submitted by … on …"), `<time datetime>`, meta tags, JSON-LD, and last htmldate, whose answer
-counts only when evidence from outside the markup agrees (see `htmldate_date`). Prose is
-never a date's source: a label counts only where it opens a short line (a meta line), so a
-dateline ("London, 9 December 2017") or a sentence about a report's publication is not read.
+"Submitted by … on …"), `<time datetime>`, meta tags, JSON-LD, then an unlabelled date standing
+alone beside the title ("12 Dec 2024 · 5 min read", see `title_line_date`), and last htmldate,
+whose answer counts only when evidence from outside the markup agrees (see `htmldate_date`).
+Prose is never a date's source: a label counts only where it opens a short line (a meta line),
+so a dateline ("London, 9 December 2017") or a sentence about a report's publication is not read.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from datetime import datetime
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from feeds.dates import find_labelled_date, normalise_text, parse_date
+from feeds.dates import PUBLICATION_LABEL, bare_date, find_labelled_date, normalise_text, parse_date
 
-__all__ = ["labelled_date", "meta_date", "page_date", "text_lines"]
+__all__ = ["labelled_date", "meta_date", "page_date", "text_lines", "title_line_date"]
 
 PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished", "date",
                   "DC.date.issued", "DC.date", "dcterms.issued", "dcterms.created",
@@ -30,10 +31,9 @@ _REST_MAX = 60  # the date follows its label closely
 _LINES_MAX = 5000  # a hostile page of a million tiny elements is not read to its end
 
 # Matched on `normalise_text` output: case folded, alef/yaa/taa marbuta unified, no harakat.
-_STRONG = (r"publication\s+date|date\s+of\s+publication|date\s+published|first\s+published"
-           r"|published\s+on|published|posted\s+on|posted|released\s+on"
-           r"|تاريخ\s+النشر|تم\s+النشر\s+في|تم\s+النشر|نشر\s+بتاريخ|نشر\s+في|نشر\s+يوم"
-           r"|تاريخ\s+الاصدار|صدر\s+في|صدر\s+بتاريخ")
+# feeds.dates' labels (English, Arabic, French), and the longer forms only a meta line has.
+_STRONG = (r"first\s+published|released\s+on|تم\s+النشر|نشر\s+يوم|صدر\s+في|صدر\s+بتاريخ|"
+           + PUBLICATION_LABEL)
 # Bare "Date" / "التاريخ" name a date only with a colon after them.
 _WEAK = r"date|التاريخ|تاريخ"
 # Drupal's "Submitted by admin on Thu, 12/12/2024 - 10:00", and its Arabic translation.
@@ -75,6 +75,7 @@ def page_date(tree: LexborHTMLParser, html: str, urls: tuple[str, ...], selector
     lines = text_lines(tree.body) if tree.body is not None else []
     return (labelled_date(lines, now) or time_date(tree, now)
             or meta_date(tree, PUBLISHED_META, "datePublished", now)
+            or title_line_date(tree, urls, now)
             or htmldate_date(html, urls, listed, now))
 
 
@@ -125,8 +126,7 @@ def text_lines(root: LexborNode) -> list[str]:
         if tag == "-text":
             parts.append(node.text_content or "")
             continue
-        if tag in _SKIPPED or _SKIPPED_CLASS.search(
-                f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"):
+        if _is_furniture(node):
             continue
         if tag in _BLOCKS:
             flush()
@@ -156,8 +156,25 @@ def time_date(tree: LexborHTMLParser, now: datetime) -> datetime | None:
 def _in_furniture(node: LexborNode) -> bool:
     parent = node.parent
     while parent is not None and parent.tag not in ("body", "html"):
-        if parent.tag in _SKIPPED or _SKIPPED_CLASS.search(
-                f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"):
+        if _is_furniture(parent):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _is_furniture(node: LexborNode) -> bool:
+    if _SKIPPED_CLASS.search(
+            f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"):
+        return True
+    # An <article>'s own <footer> is its meta line (Drupal's "Submitted by … on …"), not the
+    # site's footer.
+    return node.tag in _SKIPPED and not (node.tag == "footer" and _inside_article(node))
+
+
+def _inside_article(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "article":
             return True
         parent = parent.parent
     return False
@@ -204,6 +221,158 @@ def _json_ld_values(text: str, key: str) -> list[str]:
         elif isinstance(item, list):
             stack.extend(item)
     return found
+
+
+# ---- unlabelled, beside the title -----------------------------------------------------------
+
+# An element that names itself a date or a meta line (WordPress "entry-date", Ghost "meta",
+# Joomla "article-info", Squarespace "blog-meta-item").
+_DATE_CLASS = re.compile(r"date|time|meta|posted|published|byline|article-info", re.IGNORECASE)
+# ...but not one that names another date: updated is not published, an event is not the post.
+_OTHER_DATE = re.compile(r"updat|modif|event|deadline|expir|تحديث|تعديل", re.IGNORECASE)
+_OTHER_WORDS = re.compile(r"updated|modified|edited|event|deadline|expires|starts|ends|تحديث"
+                          r"|تعديل|الفعاليه|موعد|mis a jour|mis à jour|modifie|evenement|événement")
+# The article's text: a date inside it is a dateline or a quote, never the page's.
+_BODY_CLASS = re.compile(r"entry-content|post-content|post-body|article-body|article-content"
+                         r"|article__body|field--body|field-name-body|story-body|gh-content",
+                         re.IGNORECASE)
+# A header block the title is not in is the site's: its date is today's clock.
+_SITE_HEADER = re.compile(r"header|masthead|topbar|top-bar", re.IGNORECASE)
+# The site's own top bar, whose h1 is a logo and whose date is today's.
+_SITE_TOP = re.compile(r"site-header|masthead|top-?bar|top-header|header-top|navbar|logo|brand",
+                       re.IGNORECASE)
+_PARTS = re.compile(r"\s*(?:[|·•—–]|\s-\s|\n)\s*")
+_ELEMENT_MAX = 100  # a meta line, not a paragraph
+_PART_MAX = 40  # "Written by Jane Doe", "Category: News", "5 min read"
+_CANDIDATES_MAX = 200  # a hostile page of a million "date" elements is not read to its end
+
+
+def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
+                    now: datetime) -> datetime | None:
+    """A date standing alone in a short element beside the title: the title's neighbours, or
+    an element whose class says date/time/meta. Its whole text is the date, or the date among
+    short parts ("12 Dec 2024 · 5 min read", "Written by admin | 12 December 2024").
+
+    Never from the body, the site's header, sidebars, footers or related cards; and only
+    when every such element shows the same day, which also must not contradict a date in the
+    page's URL: an unlabelled date is weaker evidence than a label or the markup's own.
+    """
+    title = next((node for node in tree.css("h1, [itemprop=headline], .entry-title")
+                  if not _in_furniture(node) and not _in_site_top(node)), None)
+    if title is None:
+        return None
+    above = _ancestors(title)
+    candidates = _neighbours(title) + [
+        node for node in tree.css("[class], [itemprop], time")
+        if node.tag == "time" or _DATE_CLASS.search(
+            f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}")
+    ][:_CANDIDATES_MAX]
+    days = set()
+    for node in candidates:
+        if _is_furniture(node) or _in_furniture(node) or not _near(node, above):
+            continue
+        found = _alone_date(node, now)
+        if found is not None:
+            days.add(found)
+    if len(days) != 1:
+        return None
+    [day] = days
+    return None if _url_disagrees(day, urls) else day
+
+
+def _in_site_top(node: LexborNode) -> bool:
+    """In the site's header rather than the article's (an `<article>`'s or `<main>`'s own
+    `<header>` holds its title and date)."""
+    above = _ancestors(node)
+    if any(parent.tag in ("article", "main") for parent in above):
+        return False
+    return any(parent.tag == "header" or _SITE_TOP.search(
+        f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}")
+        for parent in [node, *above])
+
+
+def _neighbours(title: LexborNode) -> list[LexborNode]:
+    """The element before the title and the two after it; for a title closing its block
+    (a `<header>` holding only the h1), the block after that."""
+    found = []
+    if (before := _sibling(title, "prev")) is not None:
+        found.append(before)
+    after = _sibling(title, "next")
+    if after is None and title.parent is not None:
+        after = _sibling(title.parent, "next")
+    if after is not None:
+        found.append(after)
+        if (second := _sibling(after, "next")) is not None:
+            found.append(second)
+    return found
+
+
+def _sibling(node: LexborNode, way: str) -> LexborNode | None:
+    sibling = node.prev if way == "prev" else node.next
+    while sibling is not None and sibling.tag in ("-text", "-comment"):
+        sibling = sibling.prev if way == "prev" else sibling.next
+    return sibling
+
+
+def _ancestors(node: LexborNode) -> list[LexborNode]:
+    found = []
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        found.append(parent)
+        parent = parent.parent
+    return found
+
+
+def _near(node: LexborNode, title_above: list[LexborNode]) -> bool:
+    """In the title's part of the page: sharing a block with it below `<body>`, and not inside
+    the body text or a header block the title is not in (a site header's clock)."""
+    parent: LexborNode | None = node
+    shared = False
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent in title_above:
+            shared = True
+            break
+        attrs = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
+        if _BODY_CLASS.search(attrs) or (parent.attributes.get("itemprop") or "") == "articleBody":
+            return False
+        if parent.tag == "header" or _SITE_HEADER.search(attrs):
+            return False
+        parent = parent.parent
+    return shared
+
+
+def _alone_date(node: LexborNode, now: datetime) -> datetime | None:
+    text = node.text(separator="\n")
+    if len(" ".join(text.split())) > _ELEMENT_MAX or _OTHER_DATE.search(
+            f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''} "
+            f"{node.attributes.get('itemprop') or ''}"):
+        return None
+    days = set()
+    other = False  # the part before named another date ("Last updated:"), this is its date
+    for part in filter(None, _PARTS.split(text.strip())):
+        if _OTHER_WORDS.search(normalise_text(part)):
+            # "Updated 14 Dec 2024" beside "12 Dec 2024" is left out, not the whole line;
+            # a label alone ("آخر تحديث:") takes the next part with it.
+            other = parse_date(part, now=now) is None
+            continue
+        if other:
+            other = False
+            continue
+        found = bare_date(part, now=now)
+        if found is not None:
+            days.add(found)
+        elif len(part) > _PART_MAX or parse_date(part, now=now) is not None:
+            return None  # prose, or a labelled date of another kind ("Conference: 5 March")
+    return days.pop() if len(days) == 1 else None
+
+
+def _url_disagrees(day: datetime, urls: tuple[str, ...]) -> bool:
+    for url in urls:
+        for match in _URL_DATE.finditer(url.split("?", 1)[0]):
+            if (int(match["y"]), int(match["m"])) != (day.year, day.month) or (
+                    match["d"] is not None and int(match["d"]) != day.day):
+                return True
+    return False
 
 
 # ---- htmldate, restrained ---------------------------------------------------------------------

@@ -63,12 +63,15 @@ class FetchSettings:
 
 @dataclass(frozen=True)
 class Listing:
-    """Listing pages of one language. `url` may hold `{page}` for pagination."""
+    """Listing pages of one language. `url` may hold `{page}` for pagination; without it,
+    pages after the first are reached by the page's own next link, and `paging = "next-link"`
+    says that is meant (discover writes it), so `config check` does not warn about it."""
 
     lang: str
     url: str
     first_page: int = 1
     max_pages: int = 5
+    paging: str = ""
 
 
 @dataclass(frozen=True)

@@ -185,11 +185,13 @@ def test_database_pointing_at_a_directory_is_refused(tmp_path: Path) -> None:
          "to @alqst_fr"),
         ({"sources": [{"name": "alqst", "max_pages": 3,
                        "listings": {"en": "https://alqst.org/en/posts"}}]},
-         "sources[0].listings.en: the URL has no {page}, so max_pages = 3 is reached only "
-         "through the page's own next link"),
+         "sources[0].listings.en: the URL has no {page}, so pages after the first "
+         "(max_pages = 3) are found by following the page's own next link; if the site has "
+         "none, only page 1 is read"),
         ({"sources": [{"name": "alqst",
                        "listings": {"en": {"url": "https://alqst.org/en", "max_pages": 2}}}]},
-         "sources[0].listings.en: the URL has no {page}, so max_pages = 2"),
+         "sources[0].listings.en: the URL has no {page}, so pages after the first "
+         "(max_pages = 2)"),
         (two_languages(channel="@alqst", quiet_hours={"start": "22:00", "end": "22:00"}),
          "telegram.quiet_hours: start and end are both 22:00, so there are no quiet hours"),
     ],
@@ -210,6 +212,32 @@ def test_one_channel_for_everything_or_one_page_or_no_telegram_warns_nothing(
     assert parse_config({"sources": [{"name": "alqst", "listings": one_page}]},
                         tmp_path).warnings == ()
     assert load_config(ROOT / "config.toml").warnings == ()
+
+
+def test_a_listing_marked_as_walked_by_next_links_is_not_warned_about(tmp_path: Path) -> None:
+    # What discover writes for a listing whose pages have no number: the walk follows the
+    # next link it saw, on purpose, and `config check` has nothing to warn about.
+    walked = {"en": {"url": "https://alqst.org/en/posts", "max_pages": 5, "paging": "next-link"}}
+    config = parse_config({"sources": [{"name": "alqst", "listings": walked}]}, tmp_path)
+    assert config.warnings == ()
+    assert config.sources[0].listings[0].paging == "next-link"
+
+
+@pytest.mark.parametrize(
+    ("listing", "error"),
+    [
+        ({"url": "https://alqst.org/en/posts", "paging": "numbers"},
+         "sources[0].listings.en.paging: 'numbers' is not known; the one value is "
+         '"next-link"'),
+        ({"url": "https://alqst.org/en/posts?page={page}", "paging": "next-link"},
+         'sources[0].listings.en.paging: "next-link" is for a URL without {page}'),
+    ],
+)
+def test_a_paging_value_that_cannot_be_meant_is_refused(listing: dict, error: str,
+                                                       tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config({"sources": [{"name": "alqst", "listings": {"en": listing}}]}, tmp_path)
+    assert str(caught.value).startswith(error)
 
 
 def test_config_check_command_prints_warnings_and_exits_0(tmp_path: Path) -> None:

@@ -31,8 +31,11 @@ def _comment(guess: Guess | None, indent: str = "") -> list[str]:
 
 def _listing(finding: LanguageFinding) -> str:
     url = finding.listing.value if finding.listing is not None else ""
+    # Without {page} the walk follows the page's next link, which discovery saw: say it is
+    # meant, so `config check` does not warn about it.
+    paging = ', paging = "next-link"' if "{page}" not in url and finding.max_pages > 1 else ""
     return (f"{{ url = {_string(url)}, first_page = {finding.first_page}, "
-            f"max_pages = {finding.max_pages} }}")
+            f"max_pages = {finding.max_pages}{paging} }}")
 
 
 def source_block(found: Discovery) -> str:

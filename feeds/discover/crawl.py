@@ -334,8 +334,9 @@ async def _paginate(finding: LanguageFinding, best: _Candidate, budget: _Budget,
                 finding.pagination = Guess(best.url, "likely", f"{nxt.evidence}, followed "
                                            "page by page (the pages have no page number to "
                                            "count with)", "page 2 of the listing shows "
-                                           "older articles; `config check` warns that the "
-                                           "URL has no {page}: that is expected here")
+                                           "older articles; the block says paging = "
+                                           "\"next-link\", so `config check` knows the "
+                                           "URL's missing {page} is meant")
                 finding.first_page, finding.max_pages = 1, 5
                 return
         if template is not None and second is not None:
