@@ -502,7 +502,7 @@ def find_labelled_date(text: str, *, now: datetime) -> datetime | None:
 
 # --- a date standing alone ---------------------------------------------------------------------
 
-_WEEKDAYS = (
+_WEEKDAY_WORDS = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
     "الاثنين", "الإثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت", "الاحد",
@@ -511,7 +511,7 @@ _WEEKDAYS = (
 # What may stand beside a date in a meta element and still leave it "a date alone": a weekday,
 # a time of day, "at"/"le"/"في", punctuation.
 _AROUND_DATE = re.compile(
-    rf"(?:{_alternation(normalise_text(w) for w in _WEEKDAYS)})(?![^\W\d_])"
+    rf"(?:{_alternation(normalise_text(w) for w in _WEEKDAY_WORDS)})(?![^\W\d_])"
     rf"|\d{{1,2}}[:.h]\d{{2}}(?::\d{{2}})?{_AMPM}|(?<![^\W\d_])(?:at|on|le|à|في|يوم)(?![^\W\d_])"
     r"|[\s,،.\-–—|/()]+"
 )
