@@ -1212,7 +1212,7 @@ def _document_type(
 # "Amnesty's report on Egypt criticised by Cairo" one about its own: only a statement counts.
 _POSSESSIVE = re.compile(
     r"^\s*((?:[\w&.-]+\s+){0,3}[\w&.-]+)['’]s\s+"
-    r"((?:[\w-]+\s+){0,2}[\w-]+(?:\s+(?:on|to|regarding|concerning|about|at|before)\b.*)?)$",
+    r"((?:[\w-]+\s+){0,2}[\w-]+(?:\s+(?:on|to|regarding|concerning|about|at|before|under|for)\b.*)?)$",
     re.IGNORECASE,
 )
 _ALPHANUMERIC = re.compile(r"[^a-z0-9]+")

@@ -86,7 +86,8 @@ _SEGMENT_BREAK = re.compile(r"\s*(?:[:|،,؛;]|\s[-–—]\s|[–—])\s*")
 # The opening block of a letter: "Dear Foreign Secretary,", "Excellencies,", "معالي الوزير،".
 _SALUTATIONS = (
     "dear", "excellencies", "your excellency", "your excellencies", "mr president",
-    "madam president", "mr vice president", "madam vice president", "to the honourable", "معالي", "سعاده", "السيد الرئيس", "السيده الرئيسه",
+    "madam president", "mr vice president", "madam vice president",
+    "to the honourable", "معالي", "سعاده", "السيد الرئيس", "السيده الرئيسه",
     "حضره", "فخامه", "اصحاب السعاده", "صاحب السمو",
     # A statement delivered to a council opens by thanking its chair.
     "thank you mr president", "thank you madam president", "thank you mr chair",
