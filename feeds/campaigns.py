@@ -1199,7 +1199,7 @@ def _document_type(
         if len(block.text.split()) not in _DOCUMENT_TYPE_WORDS or ":" in block.text:
             continue
         genre = title_genre(block.text, phrases)
-        if genre is None and block.text.endswith("s"):
+        if genre is None and block.text.lower().endswith("s"):
             # A section's kicker names the genre in the plural: "Special Reports".
             genre = title_genre(block.text[:-1], phrases)
         if genre is not None and genre.kind is not Kind.CAMPAIGN and not genre.bare_letter:
