@@ -108,7 +108,10 @@ _AR_CALLS = (
     "يسرنا دعوتكم", "يسعدنا دعوتكم",
 )  # fmt: skip
 # Openings that look like a call and are not one: a newsletter form, a login.
-_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted", "contact us")
+_NOT_CALLS = ("sign up", "sign in", "log in", "post navigation", "posted", "contact us",
+              # A newsletter sign-up in the page's footer asks for an address, not an act.
+              "join our mailing list", "join the mailing list", "join our newsletter",
+              "join our email list")
 # Words that make a call concrete: what to sign or write, where to post. A call naming one of
 # these asks the reader to do something here and now, not to "stand with" in general.
 _MEANS_WORDS = frozenset({
@@ -912,6 +915,10 @@ def classify_article(
         # closing thanks, not the opening line found again.
         last = _key(doc.blocks[-1].text) if len(doc.blocks) > 1 else ""
         sign_off = last if last in _SPEECH_CLOSINGS else None
+    elif salutation and not sign_off and len(doc.blocks) > 1:
+        # "Mr. Vice-President, ... Thank you.": a speech that opens by addressing the chair.
+        last = _key(doc.blocks[-1].text)
+        sign_off = last if last in _SPEECH_CLOSINGS else None
     if salutation and sign_off:
         add(Kind.STATEMENT, W_LETTER_FORM, f"letter: {salutation} ... {sign_off}")
     elif salutation:
@@ -925,6 +932,10 @@ def classify_article(
     elif len(names) >= SIGNED_LIST_MIN and (opener or sign_off or _signatories_label(doc)):
         add(Kind.STATEMENT, W_SIGNED_LIST, f"signed by: {len(names)} names")
 
+    if issued := _issued_statement(doc, base_url):
+        # "Freedom House issued the following statement:" on freedomhouse.org: the piece is
+        # the site's own statement; on another site it would be a story about one.
+        add(Kind.STATEMENT, THRESHOLD, f"own statement: {issued}")
     # A position in the site's own voice: a present-tense stance opening the body and the
     # demands it makes of the authorities, listed.
     if stance := _stance_opening(doc):
@@ -993,6 +1004,8 @@ _SELF_REPORT_PATTERN = re.compile(
     r"\b(?:this|our|the full|new)(?: [\w-]+){0,2} "
     r"(?:report|briefing|paper|study|research|submission|factsheet|contribution|findings"
     r"|publication)\b"
+    # "has released its monthly report today": a site's periodic report of its own.
+    r"|\b(?:released|published|issued|launched|publishes|releases) its(?: [\w-]+)? report\b"
     r"|\bannual (?:report|review)\b"
 )
 
@@ -1130,13 +1143,33 @@ def _stance_opening(doc: _Document) -> str | None:
     return None
 
 
+_ISSUED_STATEMENT = re.compile(
+    r"(?:^|[,.;] )((?:[\w&'’-]+ ){1,4})(?:has |have )?(?:issued|issues|released|releases|made)"
+    r" the following (?:statement|comment|response)\b"
+)
+
+
+def _issued_statement(doc: _Document, base_url: str) -> str | None:
+    if not base_url:
+        return None
+    for block in [block for block in doc.blocks if block.tag == "p"][:_OPENING_BLOCKS + 1]:
+        if "following" not in block.text:
+            continue
+        found = _ISSUED_STATEMENT.search(block.text.lower())
+        if found and _names_site(found.group(1).strip(), _host(base_url)):
+            return found.group(0).strip(" ,.;")
+    return None
+
+
 def _demands_list(doc: _Document) -> str | None:
     """The line before a list that asks the authorities, or states the site's demands in a
     stance verb ("وعليه، تطالب مؤسسة الحق بما يلي:"), for what the list says."""
     for block, after in pairwise(doc.blocks):
         if after.tag == "li" and block.text.rstrip().endswith(":"):
             key = _key(block.text)
-            if _AUTHORITIES.search(key) or _STANCE_VERBS.intersection(key.split()):
+            # "وتطالب الشبكة ...:": the conjunction joins the stance verb in Arabic script.
+            verbs = {word.removeprefix("و") for word in key.split()}
+            if _AUTHORITIES.search(key) or _STANCE_VERBS.intersection(verbs):
                 return block.text
     return None
 
@@ -1166,6 +1199,9 @@ def _document_type(
         if len(block.text.split()) not in _DOCUMENT_TYPE_WORDS or ":" in block.text:
             continue
         genre = title_genre(block.text, phrases)
+        if genre is None and block.text.lower().endswith("s"):
+            # A section's kicker names the genre in the plural: "Special Reports".
+            genre = title_genre(block.text[:-1], phrases)
         if genre is not None and genre.kind is not Kind.CAMPAIGN and not genre.bare_letter:
             return genre._replace(head=f"document type: {genre.head}")
     return None
@@ -1176,7 +1212,7 @@ def _document_type(
 # "Amnesty's report on Egypt criticised by Cairo" one about its own: only a statement counts.
 _POSSESSIVE = re.compile(
     r"^\s*((?:[\w&.-]+\s+){0,3}[\w&.-]+)['’]s\s+"
-    r"((?:[\w-]+\s+){0,2}[\w-]+(?:\s+(?:on|to|regarding|concerning|about|at|before)\b.*)?)$",
+    r"((?:[\w-]+\s+){0,2}[\w-]+(?:\s+(?:on|to|regarding|concerning|about|at|before|under|for)\b.*)?)$",
     re.IGNORECASE,
 )
 _ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
@@ -1185,14 +1221,23 @@ _ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 def _own_title_genre(
     title: str, base_url: str, phrases: Mapping[Kind, tuple[str, ...]]
 ) -> TitleGenre | None:
-    found = _POSSESSIVE.match(title)
-    if found is None or not base_url:
+    if not base_url or not any(mark in title for mark in "'’"):
         return None
-    owner, rest = found.groups()
-    if not _names_site(owner, _host(base_url)):
-        return None
-    genre = title_genre(rest, phrases)
-    return genre if genre is not None and genre.kind is Kind.STATEMENT else None
+    # Any segment: "HRC56: Euro-Med Monitor's oral statement under Item 7".
+    for segment in title_segments(title):
+        found = _POSSESSIVE.match(segment)
+        if found is None or not _names_site(found.group(1), _host(base_url)):
+            continue
+        rest = found.group(2)
+        genre = title_genre(rest, phrases)
+        if genre is None:
+            continue
+        # "SNHR's Monthly Report: ..." is a label when the segment ends with its head; "Amnesty's
+        # report on Egypt criticised by Cairo" is a story about the report.
+        label = _key(rest).split()[-1:] == genre.head.split()[-1:]
+        if genre.kind is Kind.STATEMENT or label:
+            return genre
+    return None
 
 
 def _names_site(owner: str, host: str) -> bool:

@@ -86,7 +86,8 @@ _SEGMENT_BREAK = re.compile(r"\s*(?:[:|،,؛;]|\s[-–—]\s|[–—])\s*")
 # The opening block of a letter: "Dear Foreign Secretary,", "Excellencies,", "معالي الوزير،".
 _SALUTATIONS = (
     "dear", "excellencies", "your excellency", "your excellencies", "mr president",
-    "madam president", "to the honourable", "معالي", "سعاده", "السيد الرئيس", "السيده الرئيسه",
+    "madam president", "mr vice president", "madam vice president",
+    "to the honourable", "معالي", "سعاده", "السيد الرئيس", "السيده الرئيسه",
     "حضره", "فخامه", "اصحاب السعاده", "صاحب السمو",
     # A statement delivered to a council opens by thanking its chair.
     "thank you mr president", "thank you madam president", "thank you mr chair",
@@ -132,6 +133,8 @@ def _segment_genre(
     """The genre heading one segment's words, the head, and the words after it."""
     if head := _heads_at(words, _phrase_words(_CAMPAIGN_TITLES)):
         return Kind.CAMPAIGN, head, words[len(head):]
+    if found := _spokesperson_comment(words) or _period_review(words) or _trailing_report(words):
+        return found
     start = 0
     while start < len(words) - 1 and words[start] in _EN_MODIFIERS:
         start += 1
@@ -144,6 +147,50 @@ def _segment_genre(
                 head = _heads_at(rest, _phrase_words(_MODIFIED_HEADS.get(kind, ())))
             if head is not None and _names_genre(kind, at, len(head)):
                 return kind, head, at[len(head):]
+    return None
+
+
+# "Comment by UN Human Rights Office spokesperson ...", "تعليق المتحدث باسم المفوضية ...": a
+# spokesperson's comment is the office's own statement, unless a government's office speaks.
+_COMMENT_HEADS = (("comment", "by"), ("comments", "by"), ("remarks", "by"), ("تعليق",))
+_SPOKESPERSON = frozenset({
+    "spokesperson", "spokesman", "spokeswoman", "المتحدث", "المتحدثه", "الناطق", "الناطقه",
+})  # fmt: skip
+_SPOKESPERSON_SCAN = 10
+
+
+def _spokesperson_comment(words: list[str]) -> tuple[Kind, tuple[str, ...], list[str]] | None:
+    head = _heads_at(words, _COMMENT_HEADS)
+    scanned = words[: _SPOKESPERSON_SCAN]
+    if head is None or not _SPOKESPERSON.intersection(scanned) \
+            or _OFFICIAL_AUTHORS.intersection(scanned):
+        return None
+    return Kind.STATEMENT, head, words[len(head):]
+
+
+# "حصاد 2024: ...", "حصاد العام": an organisation's review of a period. "حصاد القمح" (the wheat
+# harvest) is news, so the word after it must be a period.
+_REVIEW_HEADS = frozenset({"حصاد"})
+_PERIODS = frozenset({"العام", "عام", "السنه", "الشهر", "شهر", "الاسبوع", "الربع"})
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _period_review(words: list[str]) -> tuple[Kind, tuple[str, ...], list[str]] | None:
+    if len(words) >= 2 and words[0] in _REVIEW_HEADS and (
+            words[1] in _PERIODS or _YEAR.match(words[1])):
+        return Kind.REPORT, tuple(words[:2]), words[2:]
+    return None
+
+
+# "Freedom on the Net 2024 Country Report": an English title may end with the genre, after the
+# series' name and year. Without the year, "Police dismiss annual report" would count.
+_TRAILING_REPORTS = frozenset({"country", "annual", "shadow", "parallel", "alternative"})
+
+
+def _trailing_report(words: list[str]) -> tuple[Kind, tuple[str, ...], list[str]] | None:
+    if len(words) >= 3 and words[-1] == "report" and words[-2] in _TRAILING_REPORTS \
+            and any(_YEAR.match(word) for word in words[:-2]):
+        return Kind.REPORT, tuple(words[-2:]), []
     return None
 
 

@@ -530,3 +530,86 @@ def test_the_classifier_works_linearly_on_long_signatory_lists(
 def test_a_long_texts_opening_gives_the_same_leading_words_as_the_whole(text: str) -> None:
     words = campaigns._CALL_WORDS
     assert campaigns._leading_key(text, words) == " ".join(campaigns._key(text).split()[:words])
+
+
+def test_a_statement_the_site_itself_issued_is_a_statement() -> None:
+    body = """
+    <p>In response to the sentencing of cartoonist Emad Hajjaj, {who} issued the following
+    statement:</p>
+    <p>"The sentencing of Emad Hajjaj for a cartoon is a blow to free expression in Jordan."</p>
+    """
+    title = "Jordanian cartoonist sentenced to a year in prison"
+    own = classify_article(title=title, body_html=body.format(who="Freedom House"), lang="en",
+                           base_url="https://freedomhouse.org/article/hajjaj")
+    assert own.kind is Kind.STATEMENT
+    # The same words on a news site quote somebody else's statement.
+    cited = classify_article(title=title, body_html=body.format(who="Freedom House"), lang="en",
+                             base_url="https://www.swissinfo.ch/eng/hajjaj")
+    assert cited.kind is Kind.NEWS
+
+
+def test_a_sites_own_label_counts_in_any_title_segment() -> None:
+    body = "<p>The water network of Gaza has been destroyed.</p>"
+    speech = classify_article(title="HRC56: Euro-Med Monitor's oral statement under Item 7",
+                              body_html=body, lang="en",
+                              base_url="https://euromedmonitor.org/en/article/6301")
+    assert speech.kind is Kind.STATEMENT
+    # A possessive label heading its own segment names the site's report.
+    monthly = classify_article(title="SNHR's Monthly Report: At Least 231 Arbitrary Arrests",
+                               body_html=body, lang="en",
+                               base_url="https://snhr.org/blog/2024/11/01/monthly-report")
+    assert monthly.kind is Kind.REPORT
+    elsewhere = classify_article(title="SNHR's Monthly Report: At Least 231 Arbitrary Arrests",
+                                 body_html=body, lang="en",
+                                 base_url="https://english.enabbaladi.net/archives/2024/11/x")
+    assert elsewhere.kind is Kind.NEWS
+
+
+def test_a_speech_opening_on_the_vice_president_closes_with_thanks() -> None:
+    body = """
+    <p>Human Rights Council, 56th session<br>Item 7: General Debate</p>
+    <p>Mr. Vice-President,</p>
+    <p>We draw the Council's attention to the destruction of Gaza's water network.</p>
+    <p>Thank you.</p>
+    """
+    title = "HRC56: Item 7 General Debate"
+    assert classify_article(title=title, body_html=body, lang="en").kind is Kind.STATEMENT
+
+
+def test_demands_after_a_stance_verb_joined_to_its_conjunction() -> None:
+    opening = "<p>تدين الشبكة السورية لحقوق الإنسان عمليات الترحيل القسري للاجئين.</p>"
+    demands = ("<p>وتطالب الشبكة السورية لحقوق الإنسان:</p>"
+               "<ol><li>بوقف الترحيل؛</li><li>بمتابعة أوضاع المرحّلين.</li></ol>")
+    title = "عمليات الترحيل القسري للاجئين السوريين من لبنان"
+    assert classify_article(title=title, body_html=opening + demands, lang="ar").kind \
+        is Kind.STATEMENT
+
+
+def test_a_sections_plural_kicker_names_the_genre() -> None:
+    body = """
+    <p>Special Reports</p>
+    <p>320 journalists were behind bars on December 1, 2023.</p>
+    """
+    title = "Israel, Egypt among worst jailers of journalists in 2023"
+    assert classify_article(title=title, body_html=body, lang="en").kind is Kind.REPORT
+
+
+def test_a_newsletter_sign_up_is_no_call_to_act() -> None:
+    html = """
+    <p>Saudi Arabia has executed a man arrested at 17, Reprieve has learned.</p>
+    <p><a href="https://reprieve.org/uk/newsletter/">Join our mailing list</a></p>
+    """
+    result = classify_article(title="Man arrested as a child executed", body_html=html,
+                              lang="en", base_url="https://reprieve.org/uk/2024/08/21/x")
+    assert (result.kind, result.actions) == (Kind.NEWS, ())
+
+
+def test_a_site_releasing_its_periodic_report_with_the_pdf_is_a_report() -> None:
+    lede = ("<p>The Syrian Network for Human Rights has released its monthly report today, "
+            "documenting 231 arbitrary arrests.</p>")
+    pdf = ('<p><a href="https://snhr.org/wp-content/pdf/english/M241101E.pdf">'
+           "View full Report</a></p>")
+    title = "At Least 231 Arbitrary Arrests Documented in Syria in October 2024"
+    assert classify_article(title=title, body_html=lede + pdf, lang="en").kind is Kind.REPORT
+    said = lede.replace("has released its monthly report today,", "said,")
+    assert classify_article(title=title, body_html=said, lang="en").kind is Kind.NEWS

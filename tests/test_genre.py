@@ -48,6 +48,19 @@ GENRE_PHRASES = {kind: DEFAULT_PHRASES[kind] for kind in (Kind.STATEMENT, Kind.R
         ("Jordan: Legal analysis of the 2023 Cybercrime Law", Kind.REPORT),
         ("Analysis: Why Riyadh is courting Washington again", None),
         ("ملخص سياسات: قانون مكافحة الإرهاب وتجريم المعارضة", Kind.REPORT),
+        # A spokesperson's comment is the office's statement; a ministry's is news.
+        ("Comment by UN Human Rights Office spokesperson Jeremy Laurence on Saudi Arabia",
+         Kind.STATEMENT),
+        ("تعليق المتحدث باسم المفوضية السامية لحقوق الإنسان بشأن الإعدامات", Kind.STATEMENT),
+        ("Comment by Foreign Office spokesperson on the verdict", None),
+        ("Comment: Why the verdict matters", None),
+        # A review of a period; a harvest of wheat is news.
+        ("حصاد 2024: 73 حالة اعتقال رصدناها خلال العام", Kind.REPORT),
+        ("حصاد العام: أبرز الانتهاكات", Kind.REPORT),
+        ("حصاد القمح يتراجع في الشمال السوري", None),
+        # A series' name and year, then the genre; without a year it may be a story.
+        ("Saudi Arabia: Freedom on the Net 2024 Country Report", Kind.REPORT),
+        ("Police dismiss annual report", None),
     ],
 )
 def test_a_genre_counts_only_where_it_heads_a_title_segment(
