@@ -22,6 +22,7 @@ from feeds.dates import parse_date  # noqa: E402
 TABLE = ROOT / "tests" / "data" / "dates.tsv"
 HELDOUT = ROOT / "tests" / "data" / "dates_heldout.tsv"  # written before reading feeds/dates.py
 BLIND2 = ROOT / "tests" / "data" / "dates_blind2.tsv"  # a second blind batch, written the same way
+BLIND3 = ROOT / "tests" / "data" / "dates_blind3.tsv"  # and a third
 DEFAULT_NOW = datetime(2024, 3, 1, 12, 30, tzinfo=UTC)
 RELATIVE_WORDS = ("ago", "منذ", "قبل", "امس", "أمس", "yesterday", "today", "اليوم")
 
@@ -96,6 +97,9 @@ def main() -> None:
     blind2 = load_rows(BLIND2)
     print(f"blind batch 2, parse_date: {correct(ours, blind2)}/{len(blind2)}"
           f"   dateparser: {correct(plain_dateparser, blind2)}/{len(blind2)}")
+    blind3 = load_rows(BLIND3)
+    print(f"blind batch 3, parse_date: {correct(ours, blind3)}/{len(blind3)}"
+          f"   dateparser: {correct(plain_dateparser, blind3)}/{len(blind3)}")
 
 
 if __name__ == "__main__":

@@ -145,7 +145,8 @@ _NAMED_ZONES = {
 }  # fmt: skip
 _UTC_NAMES = r"z|gmt|utc|ت\.?\s?غ\.?|غرينتش|غرينيتش|جرينتش|جرينيتش"
 _ZONE_RE = (
-    rf"\(?\s*(?:ب?توقيت\s+)?(?P<tz>(?:{_UTC_NAMES})(?:\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)?"
+    # "(Oman time, GMT+4)", "(local time, UTC+3)": the offset after the place's name counts.
+    rf"\(?\s*(?:[^\W\d_]+\s+time\s*[,،:]?\s*)?(?:ب?توقيت\s+)?(?P<tz>(?:{_UTC_NAMES})(?:\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)?"
     rf"|[+-]\d{{2}}(?::?\d{{2}})?|{_alternation(_NAMED_ZONES)})\s*\)?(?![^\W\d_])"
 )
 _AMPM = r"(?:\s*(?P<ampm>am|pm|a\.m\.|p\.m\.|صباحا|مساءا|مساء|ص|م)(?![^\W\d_]))?"

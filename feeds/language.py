@@ -1,10 +1,12 @@
 """Which language a block of text is in (Arabic, Persian, Urdu, Pashto, Sorani Kurdish, Hebrew,
-English, French, Spanish, German, Turkish), and where a bilingual page's body switches language,
-so each half can go to its own language feed.
+English, French, Spanish, German, Turkish, Italian, Dutch, Indonesian, Malay, Somali, Kurmanji
+Kurdish, Kabyle; Russian, Amharic and Tamazight by their scripts), and where a bilingual page's
+body switches language, so each half can go to its own language feed.
 
-The script (Arabic, Latin or Hebrew letters) decides the family; letters and function words then
-tell Arabic from Persian, Urdu, Pashto and Sorani, and English from French, Spanish, German and
-Turkish. Arabic typed in Latin letters with digits for its sounds ("7oreya", "3ayzeen") is Arabic.
+The script (Arabic, Latin, Hebrew, Cyrillic, Ethiopic or Tifinagh letters) decides the family;
+letters and function words then tell Arabic from Persian, Urdu, Pashto and Sorani, and English
+from the other Latin-script languages. Arabic typed in Latin letters with digits for its sounds
+("7oreya", "3ayzeen") is Arabic.
 Acronyms, hashtags and mentions alone ("ALQST", "A/HRC/55/L.12", "#FreeSalma") name no language.
 """
 
@@ -65,6 +67,13 @@ _ARABIC_RUNS = re.compile(
 )
 _LATIN_RUNS = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+")
 _HEBREW_RUNS = re.compile("[\u05d0-\u05ea\u05f0-\u05f2]+")
+# Scripts that name one language among those the sites publish in: Ethiopic is Amharic (the
+# Ethiopian and Eritrean NGOs' working language), Tifinagh is Standard Moroccan Tamazight (the
+# script Morocco and Algeria made official for it). Cyrillic is Russian only with a word or a
+# letter of its own (below); a bare name could be Ukrainian, Bulgarian or Serbian.
+_ETHIOPIC_RUNS = re.compile("[\u1200-\u137f]+")
+_TIFINAGH_RUNS = re.compile("[\u2d30-\u2d7f]+")
+_CYRILLIC_RUNS = re.compile("[\u0400-\u04ff]+")
 # Arabizi: Arabic in Latin letters, with digits for the sounds Latin lacks (2 hamza, 3 ain,
 # 5 kha, 7 ha, 9 qaf) inside a lower-case word: "7oreya", "mo3ta2aleen", "tetla3". Ordinals,
 # clock times and codes ("3rd", "8am", "hrc55", "covid19") are not such words.
@@ -131,6 +140,30 @@ _GERMAN_WORDS = _word_set(
     "gegen sie")
 _TURKISH_WORDS = _word_set(
     "ve bir bu için ile olarak olan gibi daha çok ama değil tarafından sonra kadar göre")
+_ITALIAN_WORDS = _word_set(
+    "il lo gli della delle degli dei nella nel alla alle per con non è sono stato stata che di "
+    "un una anche senza dal dalla sul sulla questo questa chiedono ha hanno")
+_DUTCH_WORDS = _word_set(
+    "de het een van en is op te voor met niet zijn werd worden door naar bij aan dat die ook om "
+    "zonder wordt heeft hebben vorige tegen")
+# Indonesian and Malay share most function words; a few spellings and words tell them apart.
+_MALAY_FAMILY_WORDS = _word_set(
+    "yang dan di ke dari untuk dengan ini itu tidak akan pada oleh para mereka telah sudah juga "
+    "dalam atas tersebut mengenai kepada bagi serta")
+_INDONESIAN_MARKERS = _word_set("karena setelah polisi pemerintah mengatakan bahwa saat uang")
+_MALAY_MARKERS = _word_set(
+    "kerana selepas polis kerajaan berkata wang iaitu ialah manakala sahaja pertubuhan digesa")
+_SOMALI_WORDS = _word_set("waa iyo ayaa ee oo inay ah u ka ku la si sii waxa waxay ugu kale")
+# Kurmanji (Latin script): its particles and the ê/ên endings of its nouns ("Amedê", "rêxistinên").
+_KURMANJI_WORDS = _word_set("û li bi di ji ku ev ew hat hatin tê dikin jî ser hemû yên ên ya")
+# Kabyle (Latin script): its particles, and the dotted and Greek-shaped letters of its spelling
+# (ḥ ṭ ḍ ṣ ẓ ɣ ɛ ǧ č), which no other language here writes.
+_KABYLE_WORDS = _word_set("d n deg seg ur ara yal maca akked ad ay s i ass-a ur")
+_KABYLE_LETTERS = frozenset("ḥṭḍṣẓɣɛǧčḤṬḌṢẒƔƐ")
+_RUSSIAN_WORDS = _word_set(
+    "и в на не что с по к за от для о из у как это его её их был была были быть также после "
+    "против при над")
+_RUSSIAN_LETTERS = frozenset("ыэЫЭ")  # Russian and Belarusian; not Ukrainian, Bulgarian, Serbian
 _FOLD_TO_ARABIC = str.maketrans("یک", "يك")
 _ARABIC_ONLY_LETTERS = frozenset("ةيكىؤإ")
 _PERSIANATE_LETTERS = frozenset("پچژگ")  # Persian and Urdu, never Arabic
@@ -216,12 +249,43 @@ def _latin_script_language(words: Sequence[str]) -> str:
             french += 1
     best = "fr" if french > english else "en"
     scores = {"en": english, "fr": french}
-    for lang, score in (("es", spanish), ("de", german), ("tr", turkish)):
+    others = [("es", spanish), ("de", german), ("tr", turkish), *_more_latin_scores(words)]
+    for lang, score in others:
         # Spellings alone ("Young Queer Alliance") are not enough: a word or a letter of its own.
         if score > scores[best] and score >= OTHER_LATIN_MIN_SCORE:
             best = lang
         scores[lang] = score
     return best
+
+
+def _more_latin_scores(words: Sequence[str]) -> list[tuple[str, float]]:
+    """Italian, Dutch, Indonesian or Malay, Somali, Kurmanji and Kabyle scores; checked after
+    Spanish, German and Turkish, so each must beat those too."""
+    italian = dutch = malay = somali = kurmanji = kabyle = 0.0
+    indonesian_marks = malay_marks = 0
+    for word in words:
+        if len(word) > 1 and word.isupper():
+            continue
+        lower = word.lower()
+        italian += 2 * (lower in _ITALIAN_WORDS)
+        dutch += 2 * (lower in _DUTCH_WORDS) + 0.5 * ("ij" in lower)
+        malay += 2 * (lower in _MALAY_FAMILY_WORDS)
+        indonesian_marks += lower in _INDONESIAN_MARKERS
+        malay_marks += lower in _MALAY_MARKERS
+        # Somali doubles its vowels and writes x, q and c for Arabic-like sounds: "xuquuqul".
+        somali += 2 * (lower in _SOMALI_WORDS)
+        doubled = "aa" in lower or "uu" in lower or "ii" in lower
+        somali += doubled and not set(lower).isdisjoint("xqc")
+        kurmanji += 2 * (lower in _KURMANJI_WORDS)
+        kurmanji += len(lower) > 3 and lower.endswith(("ê", "ên"))
+        kabyle += 2 * (lower in _KABYLE_WORDS) + bool(set(word) & _KABYLE_LETTERS)
+    malay += 2 * (indonesian_marks + malay_marks)
+    # Kabyle's one-letter particles (d, n, s, i) say little alone: its letters must be there too.
+    if not any(set(word) & _KABYLE_LETTERS for word in words):
+        kabyle = 0.0
+    malay_code = "ms" if malay_marks > indonesian_marks else "id"
+    return [("it", italian), ("nl", dutch), (malay_code, malay), ("so", somali),
+            ("kmr", kurmanji), ("kab", kabyle)]
 
 
 # A text of at most this many capitalised short words and nothing else ("ALQST", "PDF",
@@ -242,6 +306,9 @@ def _classify(text: str) -> tuple[str, int]:
     if "#" in text or "@" in text:
         text = _TAGS.sub(" ", text)  # "#FreeSalma", "@ALQST_ORG": names, not sentences
     hebrew = sum(map(len, _HEBREW_RUNS.findall(text)))
+    own_script = _own_script_language(text)
+    if own_script is not None:
+        return own_script
     arabic_words = _ARABIC_RUNS.findall(_MARKS.sub("", text))
     latin_words = _LATIN_RUNS.findall(text)
     arabic = sum(map(len, arabic_words))
@@ -254,6 +321,10 @@ def _classify(text: str) -> tuple[str, int]:
     if arabic and latin and any(
             w.translate(_FOLD_TO_ARABIC) in _ARABIC_WORDS for w in arabic_words):
         names = sum(len(w) for w in latin_words if w[0].isupper())
+        if _framed_in_arabic(text):
+            # A sentence that opens and closes in Arabic names a French or English body in the
+            # middle ("دعت Ligue tunisienne pour la défense ... إلى"): every word of it is a name.
+            names = latin
         weighed_latin = latin - names + LATIN_NAME_WEIGHT * names
     if arabic * ARABIC_WEIGHT >= weighed_latin:
         return _arabic_script_language(arabic_words), arabic + latin
@@ -263,12 +334,57 @@ def _classify(text: str) -> tuple[str, int]:
         english = sum(word.lower() in _ENGLISH_WORDS for word in latin_words)
         if arabizi > english:
             return "ar", arabic + latin
+    if _bare_latin_word(latin_words):
+        return UNDETERMINED, arabic + latin
     return _latin_script_language(latin_words), arabic + latin
 
 
+_ANY_SCRIPT_LETTER = re.compile(f"{_ARABIC_RUNS.pattern[:-1]}|{_LATIN_RUNS.pattern[:-1]}")
+
+
+def _framed_in_arabic(text: str) -> bool:
+    """Whether the text's first and last letters are Arabic script."""
+    letters = _ANY_SCRIPT_LETTER.findall(text)
+    return bool(letters) and all(_ARABIC_RUNS.fullmatch(c) for c in (letters[0], letters[-1]))
+
+
+def _bare_latin_word(words: Sequence[str]) -> bool:
+    """One word ("Urgent", "Info", "Azul": several languages write it) that is no function
+    word and has no letter of its own: nothing to tell by. Two words ("Take action", "Annual
+    Report") keep the English default."""
+    if len(words) != 1:
+        return False
+    lowered = [w.lower() for w in words]
+    vocabularies = (_ENGLISH_WORDS, _FRENCH_WORDS, _SPANISH_WORDS, _GERMAN_WORDS, _TURKISH_WORDS,
+                    _ITALIAN_WORDS, _DUTCH_WORDS, _MALAY_FAMILY_WORDS)
+    accented = any(set(w) & (_FRENCH_ACCENTS | _SPANISH_LETTERS | _GERMAN_LETTERS
+                             | _TURKISH_LETTERS | _KABYLE_LETTERS) for w in words)
+    return not accented and not any(w in v for w in lowered for v in vocabularies)
+
+
+def _own_script_language(text: str) -> tuple[str, int] | None:
+    """Amharic, Tamazight or Russian (or "und" for other Cyrillic) when that script holds most
+    of the text's letters; None when Arabic, Latin or Hebrew letters decide."""
+    counts = {lang: sum(map(len, runs.findall(text))) for lang, runs in
+              (("am", _ETHIOPIC_RUNS), ("zgh", _TIFINAGH_RUNS), ("ru", _CYRILLIC_RUNS))}
+    lang = max(counts, key=lambda k: counts[k])
+    letters = counts[lang]
+    if letters < MIN_LETTERS:
+        return None
+    others = sum(map(len, _ARABIC_RUNS.findall(text))) + sum(map(len, _LATIN_RUNS.findall(text)))
+    if letters <= others:
+        return None
+    if lang == "ru":
+        words = _CYRILLIC_RUNS.findall(text)
+        if not any(w.lower() in _RUSSIAN_WORDS or set(w) & _RUSSIAN_LETTERS for w in words):
+            return UNDETERMINED, letters
+    return lang, letters
+
+
 def detect_language(text: str) -> str:
-    """"ar", "fa", "ur", "ps", "ckb", "he", "en", "fr", "es", "de", "tr", or "und" when the text
-    has fewer than three letters or only acronyms, hashtags and mentions."""
+    """"ar", "fa", "ur", "ps", "ckb", "he", "en", "fr", "es", "de", "tr", "it", "nl", "id", "ms",
+    "so", "kmr", "kab", "ru", "am", "zgh", or "und" when the text has fewer than three letters,
+    only acronyms, hashtags and mentions, or Cyrillic that could be several languages."""
     return _classify(text)[0]
 
 

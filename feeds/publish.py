@@ -96,7 +96,11 @@ PAGE_TEXTS: dict[str, dict[str, str]] = {
 }
 LANGUAGE_NAMES = {"ar": "العربية", "en": "English", "fr": "Français", "fa": "فارسی",
                   "es": "Español", "de": "Deutsch", "tr": "Türkçe", "ur": "اردو",
-                  "ckb": "کوردی", "ps": "پښتو", "he": "עברית"}
+                  "ckb": "کوردی", "ps": "پښتو", "he": "עברית",
+                  # Languages feeds.language tells apart since blind batch 3 (all left to right).
+                  "it": "Italiano", "nl": "Nederlands", "id": "Bahasa Indonesia",
+                  "ms": "Bahasa Melayu", "so": "Soomaali", "kmr": "Kurmancî", "kab": "Taqbaylit",
+                  "ru": "Русский", "am": "አማርኛ", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 
 
 @dataclass(frozen=True)

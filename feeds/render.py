@@ -361,6 +361,9 @@ class _EntryExtension(BaseEntryExtension):
 # Sorani Kurdish has no code there, so feeds name it by macrolanguage and script (BCP 47
 # "ku-Arab"). Pages and JSON Feed keep "ckb", which BCP 47 prefers.
 _FEED_LANGUAGE_TAGS = {"ckb": "ku-Arab"}
+# The same for Kurmanji (Kurdish in Latin script) and Tamazight in Tifinagh, whose ISO 639-3
+# codes the validator does not know: "ber" is ISO 639's code for the Berber languages.
+_FEED_LANGUAGE_TAGS |= {"kmr": "ku-Latn", "zgh": "ber-Tfng"}
 
 
 def feed_language_tag(lang: str) -> str:

@@ -20,6 +20,8 @@ TABLE = Path(__file__).parent / "data" / "dates.tsv"
 HELDOUT = Path(__file__).parent / "data" / "dates_heldout.tsv"
 # A second blind batch (other news sites, CMS defaults, Hijri, number traps), written the same way.
 BLIND2 = Path(__file__).parent / "data" / "dates_blind2.tsv"
+# A third (Gulf, Levant, Iraqi, Maghreb and francophone news, NGOs, blog platforms), the same way.
+BLIND3 = Path(__file__).parent / "data" / "dates_blind3.tsv"
 DEFAULT_NOW = datetime(2024, 3, 1, 12, 30, tzinfo=UTC)
 
 
@@ -42,6 +44,7 @@ def _rows(table: Path = TABLE) -> list[tuple[str, datetime, datetime | None]]:
 ROWS = _rows()
 HELDOUT_ROWS = _rows(HELDOUT)
 BLIND2_ROWS = _rows(BLIND2)
+BLIND3_ROWS = _rows(BLIND3)
 
 
 def test_the_table_is_large_enough() -> None:
@@ -60,7 +63,8 @@ def test_the_table_pass_rate_is_printed_and_meets_the_goal(
 
 
 @pytest.mark.parametrize(("name", "rows", "minimum"),
-                         [("held-out", HELDOUT_ROWS, 80), ("blind batch 2", BLIND2_ROWS, 100)])
+                         [("held-out", HELDOUT_ROWS, 80), ("blind batch 2", BLIND2_ROWS, 100),
+                          ("blind batch 3", BLIND3_ROWS, 100)])
 def test_the_held_out_pass_rate_is_printed_and_meets_the_goal(
     capsys: pytest.CaptureFixture[str], name: str,
     rows: list[tuple[str, datetime, datetime | None]], minimum: int,
