@@ -8,6 +8,7 @@ a config file with no hand edits, and count what it stored and got right.
 
 Run:  .venv/bin/python bench/discover.py [--sites press,drupal,langquery,replica]
       .venv/bin/python bench/discover.py --sites ghost,subdomain,portal   (held out)
+      .venv/bin/python bench/discover.py --sites wix,joomla,arabicfirst   (third round)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from feeds.sources import FetchSettings, SourceSettings
 from tests.discover_sites import (
     FIELDS,
     HELD_OUT_SITES,
+    ROUND3_SITES,
     SITE_NAMES,
     find_article,
     score,
@@ -119,7 +121,8 @@ def bench_site(name: str) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", default=",".join(SITE_NAMES),
-                        help="comma-separated; the held-out ones: " + ",".join(HELD_OUT_SITES))
+                        help="comma-separated; the held-out ones: "
+                        + ",".join(HELD_OUT_SITES + ROUND3_SITES))
     args = parser.parse_args()
     rows = [bench_site(name) for name in args.sites.split(",")]
     print(f"{'site':10} {'articles':>8} {'no selectors':>14} {'discover':>10} "
