@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import re
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from bot.discover import discover
 from feeds.discover.block import source_block, write_block
 from feeds.extract import ExtractError, extract_articles
 from feeds.fetcher import Fetcher, FetchError
+from feeds.listing import link_matches
 from feeds.models import Article
 from feeds.sources import FetchSettings, SourceSettings
 from tests.discover_sites import (
@@ -63,7 +63,7 @@ async def _extract_all(urls: list[str], source: SourceSettings,
 
 def _follows(source: SourceSettings, url: str) -> bool:
     """Whether `url` is one of this source's articles (by its link pattern)."""
-    return re.search(source.link_pattern, urlsplit(url).path) is not None
+    return link_matches(source.link_pattern, url)
 
 
 def _tally(articles: list[Article], site) -> tuple[int, int, dict[str, int]]:  # type: ignore[no-untyped-def]

@@ -126,7 +126,16 @@ def body_node(sample: Sample, repeated: set[str]) -> LexborNode | None:
             parent = parent.parent
     if not scores:
         return None
-    return nodes[max(scores, key=lambda k: scores[k])]
+    node = nodes[max(scores, key=lambda k: scores[k])]
+    # A body split in siblings (K2's intro and full text, a summary field before the rest):
+    # the parent holds more of this page's paragraphs and little else.
+    while (parent := node.parent) is not None and parent.tag not in ("body", "html"):
+        own = _paragraph_text(parent, repeated)
+        if own <= _paragraph_text(node, repeated) or len(clean(parent.text(
+                separator=" "))) > 1.15 * own + 40:
+            break
+        node = parent
+    return node
 
 
 def _paragraph_text(node: LexborNode, repeated: set[str]) -> int:
