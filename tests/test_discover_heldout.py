@@ -92,3 +92,41 @@ def test_joomla_articles_are_told_apart_by_their_query(tmp_path: Path) -> None:
     assert not link_matches(pattern, f"{base}/index.php?option=com_content&view=category"
                             "&layout=blog&id=8&Itemid=45&lang=en&start=3")
     assert not link_matches(pattern, f"{base}/index.php?lang=ar")
+
+
+def test_the_arabic_first_sites_table_index_is_walked_to_its_older_pages(tmp_path: Path
+                                                                         ) -> None:
+    """The feed carries whole articles, so discover reads it; the block also offers the
+    listing, for older articles. Taken as the operator would (the listing lines uncommented
+    in place of the feeds), the table index is walked by its "التالي"/"Next" link from
+    /news/ to /news/index_2.html, and the English index's rows for Arabic-only posts give
+    their Arabic pages once, in Arabic."""
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(EXISTING, encoding="utf-8")
+    with started("arabicfirst") as site:
+        assert run_discover(site.start_url, FAST, name="af", write=config_path,
+                            out=lambda line: None) == 0
+        lines = []
+        for line in config_path.read_text(encoding="utf-8").splitlines():
+            if line == "[sources.feeds]":
+                line = "[sources.listings]"
+            elif line.startswith(("ar = \"", "en = \"")):
+                continue  # the feed's line
+            elif line.startswith(("# ar = { url", "# en = { url")):
+                assert 'paging = "next-link"' in line
+                line = line.removeprefix("# ")
+            lines.append(line)
+        config_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        config = load_config(config_path)
+        assert [listing.lang for listing in config.sources[0].listings] == ["ar", "en"]
+        parts = build_parts(config)
+        try:
+            asyncio.run(check_sources(config, parts.store))
+            stored = parts.store.latest(limit=1000)
+        finally:
+            parts.engine.dispose()
+    wrong = {f"{item.url} ({item.lang})": [k for k, ok in score(find_article(stored, item),
+                                                                item).items() if not ok]
+             for item in site.expected}
+    assert {k: v for k, v in wrong.items() if v} == {}
+    assert len(stored) == len(site.expected)

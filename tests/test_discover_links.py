@@ -29,6 +29,7 @@ SITE = "https://ngo.example"
     ("/", "/page/2", "/page/{page}", 1),  # WordPress
     ("/ar", "/ar/page/2", "/ar/page/{page}", 1),
     ("/en/posts", "/en/posts/2", "/en/posts/{page}", 1),
+    ("/news/", "/news/index_2.html", "/news/index_{page}.html", 1),  # a static site's files
     ("/blog", "/blog?paged=2", "/blog?paged={page}", 1),
 ])
 def test_the_page_number_becomes_the_template(listing: str, next_url: str, template: str,

@@ -393,7 +393,7 @@ def _pattern_guess(found: Discovery, groups: list[tuple[str, ...]], langs: list[
     links and none of the others (menus, pagers, tags)."""
     pattern = L.link_pattern(sorted(set(groups)), langs)
     compiled = re.compile(pattern)
-    shown = ", ".join(sorted({"/" + "/".join(g) for g in groups}))
+    shown = ", ".join(sorted({L.shape_label(g) for g in groups}))
     langset = frozenset(langs)
     shapes = set(groups)
     listed = {u for f in found.languages for u in f.listing_links}
@@ -501,7 +501,7 @@ async def _other_sections(found: Discovery, budget: _Budget, langs: frozenset[st
         section_pattern = L.link_pattern(sorted(shapes), sorted(langs))
         found_sections[key] = (findings, Guess(
             section_pattern, "likely", f"the article links of the {key} section have these "
-            f"URL shapes: {', '.join(sorted('/' + '/'.join(s) for s in shapes))}"))
+            f"URL shapes: {', '.join(sorted(L.shape_label(s) for s in shapes))}"))
         found.notes.append(
             f"the entry pages also link to articles of another section, {key} ({shown}), "
             f"which this source's link pattern leaves out: a source reads one listing per "

@@ -228,6 +228,13 @@ def _path_shape(segments: list[str], langs: frozenset[str]) -> list[str]:
     return shape
 
 
+def shape_label(shape: tuple[str, ...]) -> str:
+    """/@lang/news/@slug, or /index.php?option=com_content&id=@number behind a script."""
+    path = "/" + "/".join(s for s in shape if not s.startswith("?"))
+    query = "&".join(s[1:] for s in shape if s.startswith("?"))
+    return path + ("?" + query if query else "")
+
+
 @dataclass(frozen=True)
 class ShapeGroup:
     shape: tuple[str, ...]
@@ -235,7 +242,7 @@ class ShapeGroup:
 
     @property
     def label(self) -> str:
-        return "/" + "/".join(self.shape)
+        return shape_label(self.shape)
 
 
 def article_groups(links: list[Link], langs: frozenset[str], *,
@@ -430,8 +437,14 @@ def _page_number(url: str) -> int | None:
     for key, value in parse_qsl(parts.query):
         if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
             return int(value)
-    match = re.search(r"/(?:page|p)/(\d+)/?$", parts.path)
+    match = re.search(r"/(?:page|p)/(\d+)/?$", parts.path) or _NUMBERED_FILE.search(parts.path)
     return int(match.group(1)) if match else None
+
+
+# A static site's numbered index files: /news/index_2.html, /news/list-3.htm (page 1 is
+# often /news/ or index.html, with no number).
+_NUMBERED_FILE = re.compile(r"/(?:index|list|page|news)[_-](\d+)\.(?:html?|php|aspx?)$",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -458,7 +471,9 @@ def page_template(listing_url: str, next_url: str) -> PageTemplate | None:
             return PageTemplate(template, number - 1,
                                 f"the next page is ?{key}={number}"
                                 + (" (pages count from 0)" if number == 1 else ""))
-    match = re.search(r"/(page|p)/(\d+)/?$", parts.path) or re.search(r"/()(\d+)/?$", parts.path)
+    match = (re.search(r"/(page|p)/(\d+)/?$", parts.path) or re.search(r"/()(\d+)/?$", parts.path)
+             or re.search(r"/(index|list|page|news)[_-](\d+)\.(?:html?|php|aspx?)$", parts.path,
+                          re.IGNORECASE))
     if match and not urlsplit(listing_url).path.rstrip("/").endswith(match.group(0).rstrip("/")):
         number = int(match.group(2))
         start = match.start(2)
