@@ -103,14 +103,18 @@ def parse_listing(
 
 def link_matches(pattern: re.Pattern[str] | str, url: str) -> bool:
     """Whether `url` is an article link by `link_pattern`: the pattern is applied to the
-    path, or to the path and query when it names a query (`\\?`), as on sites whose every
+    path, and to the path and query when it names a query (`\\?`), as on sites whose every
     page is `/index.php?option=...&id=123` (Joomla without SEF URLs). A path pattern never
     sees the query, so `[^/]+` cannot take a listing's `?page=2` for a slug."""
     compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
     parts = urlsplit(url)
     path = parts.path or "/"
-    target = f"{path}?{parts.query}" if "\\?" in compiled.pattern and parts.query else path
-    return compiled.search(target) is not None
+    if compiled.search(path):
+        return True
+    # Tried second, so a path pattern that escapes "?" inside a class (`[^/\\?]+`) keeps
+    # matching what it matched.
+    return bool(parts.query) and "\\?" in compiled.pattern and compiled.search(
+        f"{path}?{parts.query}") is not None
 
 
 def _is_navigation(anchor: LexborNode) -> bool:

@@ -152,6 +152,8 @@ def test_behind_a_script_the_query_names_the_article() -> None:
                             "&id=8&Itemid=45&lang=en&start=3")
     # A path pattern never sees the query: a listing's ?page=2 is no slug.
     assert not link_matches(r"^/en/posts/[^/]+/?$", SITE + "/en/posts/?page=2")
+    # ...and one escaping "?" in a class still takes the path it took.
+    assert link_matches(r"^/posts/[^/\?]+/?$", SITE + "/posts/some-slug?utm_source=x")
 
 
 def test_a_switcher_of_flag_images_names_its_languages_by_their_alt_text() -> None:
