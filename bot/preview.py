@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -13,7 +12,7 @@ from bot.app import utc_now
 from bot.config import Config, ConfigError
 from feeds.extract import ExtractError, extract_articles
 from feeds.fetcher import Fetcher, FetchError, Page
-from feeds.listing import ListingPage, page_number, page_url, parse_listing
+from feeds.listing import ListingPage, link_matches, page_number, page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import FetchSettings, SourceSettings
 from feeds.urls import host_of
@@ -190,4 +189,4 @@ def _shape(url: str) -> str | None:
 
 
 def _is_article_url(url: str, source: SourceSettings) -> bool:
-    return re.search(source.link_pattern, urlsplit(url).path or "/") is not None
+    return link_matches(source.link_pattern, url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -85,8 +86,7 @@ def parse_listing(
         if host_of(url) not in allowed_hosts and f"www.{host_of(url)}" not in allowed_hosts:
             ignored.append(Ignored(url, "other host", text))
             continue
-        path = url.split("://", 1)[-1].split("/", 1)[-1]
-        if pattern.search("/" + path.split("?", 1)[0]):
+        if link_matches(pattern, url):
             if url in links:
                 ignored.append(Ignored(url, "duplicate", text))
             links.setdefault(url, None)
@@ -99,6 +99,22 @@ def parse_listing(
         links=tuple(links), next_url=_next_url(tree, page_url),
         teasers={url: " ".join(card.text(separator=" ").split()) for url, card in cards.items()},
         dates=_teaser_dates(cards, now) if now is not None else {}, ignored=tuple(ignored))
+
+
+def link_matches(pattern: re.Pattern[str] | str, url: str) -> bool:
+    """Whether `url` is an article link by `link_pattern`: the pattern is applied to the
+    path, and to the path and query when it names a query (`\\?`), as on sites whose every
+    page is `/index.php?option=...&id=123` (Joomla without SEF URLs). A path pattern never
+    sees the query, so `[^/]+` cannot take a listing's `?page=2` for a slug."""
+    compiled = re.compile(pattern) if isinstance(pattern, str) else pattern
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if compiled.search(path):
+        return True
+    # Tried second, so a path pattern that escapes "?" inside a class (`[^/\\?]+`) keeps
+    # matching what it matched.
+    return bool(parts.query) and "\\?" in compiled.pattern and compiled.search(
+        f"{path}?{parts.query}") is not None
 
 
 def _is_navigation(anchor: LexborNode) -> bool:

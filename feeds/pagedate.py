@@ -39,8 +39,10 @@ _WEAK = r"date|التاريخ|تاريخ"
 # Drupal's "Submitted by admin on Thu, 12/12/2024 - 10:00", and its Arabic translation.
 _SUBMITTED = (r"submitted\s+(?:by\s+.{1,60}?\s+)?on"
               r"|(?:ارسل|ارسلت|ارسله|كتب|كتبه)\s+(?:بواسطه|من\s+قبل)\s+.{1,60}?\s+(?:في|بتاريخ|يوم)")
+# An author's byline may open the meta line before the label ("Written by Admin Published:").
+_BYLINE = r"(?:written\s+by|posted\s+by|by|بقلم|كتبه|كتب\s+بواسطه)\s+\S.{0,59}?\s+"
 _LABEL = re.compile(
-    rf"(?:^|[|·•/]\s*)(?:(?:{_SUBMITTED})\s*[:：\-]?|(?:{_STRONG})\s*[:：\-]?|(?:{_WEAK})\s*[:：])"
+    rf"(?:^|[|·•/]\s*|^{_BYLINE})(?:(?:{_SUBMITTED})\s*[:：\-]?|(?:{_STRONG})\s*[:：\-]?|(?:{_WEAK})\s*[:：])"
     r"\s*")
 
 _BLOCKS = frozenset({
@@ -163,8 +165,10 @@ def _in_furniture(node: LexborNode) -> bool:
 
 
 def _is_furniture(node: LexborNode) -> bool:
+    # Site builders name their widgets in a data attribute (Wix's data-hook="recent-posts").
     if _SKIPPED_CLASS.search(
-            f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"):
+            f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''} "
+            f"{node.attributes.get('data-hook') or ''} {node.attributes.get('data-testid') or ''}"):
         return True
     # An <article>'s own <footer> is its meta line (Drupal's "Submitted by … on …"), not the
     # site's footer.
@@ -259,6 +263,7 @@ def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
     """
     title = next((node for node in tree.css("h1, [itemprop=headline], .entry-title")
                   if not _in_furniture(node) and not _in_site_top(node)), None)
+    title = title or _headline_node(tree)
     if title is None:
         return None
     above = _ancestors(title)
@@ -278,6 +283,21 @@ def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
         return None
     [day] = days
     return None if _url_disagrees(day, urls) else day
+
+
+def _headline_node(tree: LexborHTMLParser) -> LexborNode | None:
+    """The element showing the page's og:title, on a page without an h1 (a site builder's
+    div soup, where the headline is a styled span)."""
+    meta = tree.css_first('meta[property="og:title"]')
+    headline = " ".join((meta.attributes.get("content") or "").split()) if meta else ""
+    if len(headline) < 8 or tree.body is None:
+        return None
+    for node in tree.body.traverse(include_text=True):
+        if node.tag == "-text" and " ".join((node.text_content or "").split()) == headline:
+            parent = node.parent
+            if parent is not None and not _in_furniture(parent) and not _in_site_top(parent):
+                return parent
+    return None
 
 
 def _in_site_top(node: LexborNode) -> bool:

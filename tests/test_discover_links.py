@@ -18,6 +18,7 @@ from feeds.discover.links import (
     page_template,
     shape_of,
 )
+from feeds.listing import link_matches
 
 SITE = "https://ngo.example"
 
@@ -28,6 +29,7 @@ SITE = "https://ngo.example"
     ("/", "/page/2", "/page/{page}", 1),  # WordPress
     ("/ar", "/ar/page/2", "/ar/page/{page}", 1),
     ("/en/posts", "/en/posts/2", "/en/posts/{page}", 1),
+    ("/news/", "/news/index_2.html", "/news/index_{page}.html", 1),  # a static site's files
     ("/blog", "/blog?paged=2", "/blog?paged={page}", 1),
 ])
 def test_the_page_number_becomes_the_template(listing: str, next_url: str, template: str,
@@ -128,3 +130,37 @@ def test_languages_on_subdomains_are_one_site_and_other_hosts_are_not() -> None:
         "en": "https://en.ngo.example/", "ar": "https://ar.ngo.example/"}
     assert [link.url for link in page_links(tree, "https://en.ngo.example/")] == [
         "https://ar.ngo.example/news"]
+
+
+def test_behind_a_script_the_query_names_the_article() -> None:
+    """Joomla without SEF URLs: every page is /index.php; the article view and its id tell
+    the articles apart from the category pages, the pager and the menu."""
+    langs = frozenset({"en", "ar"})
+    article = "/index.php?option=com_content&view=article&id={}&Itemid=45&lang={}"
+    markup = "".join(f'<a href="{article.format(n, lang)}">A title long enough to be one {n}</a>'
+                     for n, lang in ((121, "en"), (122, "en"), (221, "ar")))
+    markup += ('<a href="/index.php?option=com_content&view=category&id=8&Itemid=45&lang=en'
+               '&start=3">Next</a><a href="/index.php?lang=ar">العربية</a>')
+    groups = article_groups(_links(markup), langs)
+    assert len(groups) == 1 and len(groups[0].urls) == 3
+    pattern = link_pattern([groups[0].shape], ["ar", "en"])
+    assert all(link_matches(pattern, url) for url in groups[0].urls)
+    # The keys in any order, as normalise_url sorts them.
+    assert link_matches(pattern, SITE + "/index.php?Itemid=46&id=9&lang=ar&option=com_content"
+                        "&view=article")
+    assert not link_matches(pattern, SITE + "/index.php?option=com_content&view=category"
+                            "&id=8&Itemid=45&lang=en&start=3")
+    # A path pattern never sees the query: a listing's ?page=2 is no slug.
+    assert not link_matches(r"^/en/posts/[^/]+/?$", SITE + "/en/posts/?page=2")
+    # ...and one escaping "?" in a class still takes the path it took.
+    assert link_matches(r"^/posts/[^/\?]+/?$", SITE + "/posts/some-slug?utm_source=x")
+
+
+def test_a_switcher_of_flag_images_names_its_languages_by_their_alt_text() -> None:
+    markup = """<html lang="en"><body><ul class="lang-inline">
+    <li><a href="/index.php?lang=en"><img src="en.gif" alt="English (UK)"></a></li>
+    <li><a href="/index.php?lang=ar"><img src="ar.gif" alt="العربية (AR)"></a></li>
+    </ul></body></html>"""
+    found = language_versions(LexborHTMLParser(markup), SITE + "/")
+    assert {lang: url for lang, (url, _) in found.items()} == {
+        "en": SITE + "/", "ar": SITE + "/index.php?lang=ar"}

@@ -53,3 +53,24 @@ def test_a_block_on_every_page_is_removed_and_a_campaigns_list_is_kept() -> None
     samples = _samples()
     repeated = T.repeated_texts(samples)
     assert T.chrome_inside(samples, "div.text", repeated) == [".sharing"]
+
+
+def test_a_body_split_into_intro_and_full_text_is_read_whole() -> None:
+    """K2 and some Drupal themes keep the first paragraph apart from the rest: the body is
+    the element holding both, not the larger half; the comments after it stay out."""
+    def page(number: int) -> str:
+        return f"""<html lang="en"><body><h2 class="itemTitle">{TITLES[number]}</h2>
+<div class="itemView"><div class="itemBody">
+<div class="itemIntroText"><p>The opening paragraph of story {number}, its own words about
+the case and what happened in it.</p></div>
+<div class="itemFullText"><p>Paragraph two of story {number}: more of the story's own words,
+different on every page.</p><p>Paragraph three of story {number}, which closes the
+account with the reaction of the family.</p></div></div>
+<div class="itemComments"><h3>Comments (1)</h3><p>Comment {number}: thank you for
+documenting this case, we will share it widely.</p><p>Add comment</p></div></div>
+</body></html>"""
+
+    samples = [T.Sample(f"https://k2.example/index.php?id={n}", page(n), "en", (TITLES[n],))
+               for n in range(4)]
+    body = T.infer_body(samples, T.repeated_texts(samples))
+    assert body.selector == "div.itemBody"

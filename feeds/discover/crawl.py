@@ -20,7 +20,7 @@ from feeds.discover import links as L
 from feeds.discover import template as T
 from feeds.extract import ExtractError, extract_articles
 from feeds.fetcher import Fetcher, FetchError
-from feeds.listing import page_url, parse_listing
+from feeds.listing import link_matches, page_url, parse_listing
 from feeds.models import Article
 from feeds.sources import DEFAULT_REMOVE, DEFAULT_SELECTORS, Listing, SourceSettings
 from feeds.urls import host_of, normalise_url
@@ -393,12 +393,12 @@ def _pattern_guess(found: Discovery, groups: list[tuple[str, ...]], langs: list[
     links and none of the others (menus, pagers, tags)."""
     pattern = L.link_pattern(sorted(set(groups)), langs)
     compiled = re.compile(pattern)
-    shown = ", ".join(sorted({"/" + "/".join(g) for g in groups}))
+    shown = ", ".join(sorted({L.shape_label(g) for g in groups}))
     langset = frozenset(langs)
     shapes = set(groups)
     listed = {u for f in found.languages for u in f.listing_links}
     others = {u for u in listed if L.shape_of(u, langset) not in shapes}
-    strays = sorted(u for u in others if compiled.search(urlsplit(u).path or "/"))
+    strays = sorted(u for u in others if link_matches(compiled, u))
     evidence = (f"the article links on the listings have these URL shapes: {shown}; it "
                 f"takes {len(strays)} of the {len(others)} other links there (menus, pagers)")
     if strays:
@@ -415,7 +415,7 @@ def _link_selector(found: Discovery, budget: _Budget) -> Guess:
 
     def articles(tree: LexborHTMLParser, url: str, selector: str) -> set[str]:
         picked = L.selected_urls(tree, url, selector)
-        return {u for u in picked if pattern is not None and pattern.search(urlsplit(u).path)}
+        return {u for u in picked if pattern is not None and link_matches(pattern, u)}
 
     pairs = [[(url, LexborHTMLParser(budget.cache.get(url) or "")) for url in f.listing_pages]
              for f in found.languages if len(f.listing_pages) == 2]
@@ -468,7 +468,7 @@ async def _other_sections(found: Discovery, budget: _Budget, langs: frozenset[st
             shape = L.shape_of(link.url, langs)
             section = normalise_url(link.url.rsplit("/", 1)[0])
             if (shape and shape[-1] in ("@slug", "@number") and len(link.text) >= 18
-                    and not pattern.search(urlsplit(link.url).path) and section in linked):
+                    and not link_matches(pattern, link.url) and section in linked):
                 key = urlsplit(section).path.rstrip("/").rsplit("/", 1)[-1].lower()
                 if re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
                     held = by_key.setdefault(key, {}).setdefault(finding.lang, (section, set()))
@@ -501,7 +501,7 @@ async def _other_sections(found: Discovery, budget: _Budget, langs: frozenset[st
         section_pattern = L.link_pattern(sorted(shapes), sorted(langs))
         found_sections[key] = (findings, Guess(
             section_pattern, "likely", f"the article links of the {key} section have these "
-            f"URL shapes: {', '.join(sorted('/' + '/'.join(s) for s in shapes))}"))
+            f"URL shapes: {', '.join(sorted(L.shape_label(s) for s in shapes))}"))
         found.notes.append(
             f"the entry pages also link to articles of another section, {key} ({shown}), "
             f"which this source's link pattern leaves out: a source reads one listing per "
@@ -536,7 +536,7 @@ async def _verify_with_feeds(found: Discovery, budget: _Budget) -> None:
             entries.append(entry)
         if not entries:
             continue
-        matched = [u for u in urls if pattern and pattern.search(urlsplit(u).path or "/")]
+        matched = [u for u in urls if pattern and link_matches(pattern, u)]
         for entry, entry_url in zip(entries, urls, strict=True):
             contents = entry.get("content") or []
             html = contents[0].get("value", "") if contents else entry.get("summary", "")

@@ -73,6 +73,10 @@ def page_links(tree: LexborHTMLParser, page_url: str, *, any_site: bool = False)
                 not any_site and site_of(host_of(url)) != site):
             continue
         text = " ".join(node.text(separator=" ").split())
+        if not text and (image := node.css_first("img")) is not None:
+            # A flag or logo link says what it is in its image's alt or title text.
+            text = " ".join((image.attributes.get("alt") or image.attributes.get("title")
+                             or "").split())
         found.append(Link(url, text, (node.attributes.get("rel") or "").lower(),
                           (node.attributes.get("hreflang") or node.attributes.get("lang") or
                            "").lower(), node.attributes.get("class") or ""))
@@ -119,7 +123,9 @@ def language_versions(tree: LexborHTMLParser, page_url: str) -> dict[str, tuple[
         lang = link.hreflang.split("-")[0]
         how = f'a link with hreflang="{lang}" ("{link.text}")'
         if not re.fullmatch(r"[a-z]{2,3}", lang):
-            lang = LANGUAGE_NAMES.get(link.text.casefold(), "")
+            # "English (UK)", "العربية (AR)": Joomla's switcher names the region too.
+            name = re.sub(r"\s*\([^)]*\)$", "", link.text).casefold()
+            lang = LANGUAGE_NAMES.get(name, "")
             how = f'a language switcher link "{link.text}"'
         if lang and lang not in found:
             if site_of(host_of(link.url)) != site:
@@ -174,10 +180,42 @@ def _segment_kind(segment: str) -> str:
     return "word"
 
 
+# A path ending in a script (`/index.php`) names no page by itself: its query does.
+_SCRIPT = re.compile(r"[^/]+\.(?:php|aspx?|jsp|cfm|cgi|pl)$", re.IGNORECASE)
+
+
 def shape_of(url: str, langs: frozenset[str]) -> tuple[str, ...]:
     """The URL path as segment kinds: /ar/2025/03/some-title -> (@lang, @year, @nn, @slug);
-    a known language code and plain words stay literal."""
-    segments = [unquote(s) for s in urlsplit(url).path.split("/") if s]
+    a known language code and plain words stay literal. Behind a script (`/index.php`) the
+    query's keys follow, as `?key=kind`: `?option=com_content`, `?id=@number`."""
+    parts = urlsplit(url)
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    shape = [*_path_shape(segments, langs)]
+    if segments and _SCRIPT.fullmatch(segments[-1]) and parts.query:
+        shape += _query_shape(parts.query, langs)
+    return tuple(shape)
+
+
+def _query_shape(query: str, langs: frozenset[str]) -> list[str]:
+    """`?key=kind` for each query key but the page counters, the literal values first and
+    the variable ones (ids) last, so the shape ends in what names the page."""
+    fixed, varying = [], []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        key = key.lower()
+        if key in _PAGE_QUERY_KEYS or key in _OFFSET_QUERY_KEYS:
+            continue
+        if value.lower() in langs:
+            fixed.append(f"?{key}=@lang")
+        elif value.isdigit():
+            varying.append(f"?{key}=@number")
+        elif "-" in value or not value.isascii() or len(value) > 24:
+            varying.append(f"?{key}=@slug")  # `com_content` is a name; `my-post` a slug
+        else:
+            fixed.append(f"?{key}={value.lower()}")
+    return fixed + varying
+
+
+def _path_shape(segments: list[str], langs: frozenset[str]) -> list[str]:
     shape = []
     for segment in segments:
         kind = _segment_kind(segment.lower())
@@ -187,7 +225,14 @@ def shape_of(url: str, langs: frozenset[str]) -> tuple[str, ...]:
             shape.append(segment.lower())
         else:
             shape.append("@" + kind)
-    return tuple(shape)
+    return shape
+
+
+def shape_label(shape: tuple[str, ...]) -> str:
+    """/@lang/news/@slug, or /index.php?option=com_content&id=@number behind a script."""
+    path = "/" + "/".join(s for s in shape if not s.startswith("?"))
+    query = "&".join(s[1:] for s in shape if s.startswith("?"))
+    return path + ("?" + query if query else "")
 
 
 @dataclass(frozen=True)
@@ -197,7 +242,7 @@ class ShapeGroup:
 
     @property
     def label(self) -> str:
-        return "/" + "/".join(self.shape)
+        return shape_label(self.shape)
 
 
 def article_groups(links: list[Link], langs: frozenset[str], *,
@@ -217,7 +262,7 @@ def article_groups(links: list[Link], langs: frozenset[str], *,
             texts.setdefault(link.url, link.text)
     groups = []
     for shape, texts in by_shape.items():
-        if not shape or shape[-1] not in ("@slug", "@number") or len(texts) < 2:
+        if not shape or not shape[-1].endswith(("@slug", "@number")) or len(texts) < 2:
             continue
         if len(shape) >= 2 and shape[-2] in ("page", "tag", "category", "author", "term"):
             continue
@@ -239,12 +284,27 @@ def link_pattern(shapes: list[tuple[str, ...]], langs: list[str]) -> str:
         rests[shape[1:] if has_lang else shape].add(has_lang)
     parts = []
     for rest, flags in sorted(rests.items()):
-        body = "/".join(_segment_re(s) for s in rest)
+        path = [s for s in rest if not s.startswith("?")]
+        body = "/".join(_segment_re(s) for s in path)
+        if query := [s for s in rest if s.startswith("?")]:
+            # Matched against the path and query (feeds.listing.link_matches): each key, in
+            # any order, and nothing after the script but the query.
+            body += r"\?" + "".join(_query_re(s) for s in query) + ".*"
+            parts.append(("" if flags == {False} else f"(?:{lang_re}/)?") + body)
+            continue
         prefix = "" if flags == {False} else (f"{lang_re}/" if flags == {True} else
                                               f"(?:{lang_re}/)?")
         parts.append(prefix + body)
     inner = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
     return f"^/{inner}/?$"
+
+
+def _query_re(segment: str) -> str:
+    """`?key=kind` as a lookahead: the key with a value of that kind, anywhere in the query."""
+    key, _, kind = segment[1:].partition("=")
+    value = _segment_re(kind) if kind.startswith("@") else re.escape(kind)
+    value = r"[^&]+" if kind == "@slug" else value
+    return f"(?=(?:.*&)?(?i:{re.escape(key)})={value}(?:&|$))"
 
 
 def _segment_re(kind: str) -> str:
@@ -377,8 +437,14 @@ def _page_number(url: str) -> int | None:
     for key, value in parse_qsl(parts.query):
         if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
             return int(value)
-    match = re.search(r"/(?:page|p)/(\d+)/?$", parts.path)
+    match = re.search(r"/(?:page|p)/(\d+)/?$", parts.path) or _NUMBERED_FILE.search(parts.path)
     return int(match.group(1)) if match else None
+
+
+# A static site's numbered index files: /news/index_2.html, /news/list-3.htm (page 1 is
+# often /news/ or index.html, with no number).
+_NUMBERED_FILE = re.compile(r"/(?:index|list|page|news)[_-](\d+)\.(?:html?|php|aspx?)$",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -405,7 +471,9 @@ def page_template(listing_url: str, next_url: str) -> PageTemplate | None:
             return PageTemplate(template, number - 1,
                                 f"the next page is ?{key}={number}"
                                 + (" (pages count from 0)" if number == 1 else ""))
-    match = re.search(r"/(page|p)/(\d+)/?$", parts.path) or re.search(r"/()(\d+)/?$", parts.path)
+    match = (re.search(r"/(page|p)/(\d+)/?$", parts.path) or re.search(r"/()(\d+)/?$", parts.path)
+             or re.search(r"/(index|list|page|news)[_-](\d+)\.(?:html?|php|aspx?)$", parts.path,
+                          re.IGNORECASE))
     if match and not urlsplit(listing_url).path.rstrip("/").endswith(match.group(0).rstrip("/")):
         number = int(match.group(2))
         start = match.start(2)

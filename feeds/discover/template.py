@@ -126,7 +126,24 @@ def body_node(sample: Sample, repeated: set[str]) -> LexborNode | None:
             parent = parent.parent
     if not scores:
         return None
-    return nodes[max(scores, key=lambda k: scores[k])]
+    node = nodes[max(scores, key=lambda k: scores[k])]
+    # A body split in siblings (K2's intro and full text, a summary field before the rest):
+    # the parent holds this page's paragraphs before the node, none after it (comments,
+    # "related" teasers), and little else.
+    while (parent := node.parent) is not None and parent.tag not in ("body", "html"):
+        before, after, seen = 0, 0, False
+        for child in parent.iter():
+            if child.mem_id == node.mem_id:
+                seen = True
+            elif seen:
+                after += _paragraph_text(child, repeated)
+            else:
+                before += _paragraph_text(child, repeated)
+        own = _paragraph_text(parent, repeated)
+        if not before or after or len(clean(parent.text(separator=" "))) > 1.15 * own + 40:
+            break
+        node = parent
+    return node
 
 
 def _paragraph_text(node: LexborNode, repeated: set[str]) -> int:
