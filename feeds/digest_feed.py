@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 
 from feeds.digests import Digest, DigestStore, group_by_kind, period_label, words
 from feeds.models import Article, Kind
-from feeds.pages import FeedLink, FeedPage
-from feeds.publish import FORMAT_LABELS, FORMATS, FeedFile, PublishResult, SiteInfo, _write
+from feeds.pages import FeedPage
+from feeds.publish import PublishResult, SiteInfo, add_feed, feed_urls
 from feeds.render import FeedSpec, render_all
-from feeds.sanitize import canonical_uri, safe_url
+from feeds.sanitize import safe_url
 
 MAX_ENTRIES = 52  # a year of weekly digests
 
@@ -33,36 +33,25 @@ def publish_digest_feeds(store: DigestStore, site: SiteInfo, languages: Iterable
     """Write rss.xml, atom.xml and feed.json under `{lang}/digest/` for each language;
     an unchanged file is left alone (its ETag holds). The feeds and their page join
     `result`, so feeds.publish.write_pages lists them on the index page and in the OPML."""
-    base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
     tz = ZoneInfo(timezone)
     for lang in languages:
         w = words(lang)
         name = site.name_in(lang)
         directory = digest_directory(lang)
-        urls = {fmt: base + directory + file for fmt, file, _ in FORMATS}
+        urls = feed_urls(site, directory)
         spec = FeedSpec(
             title=w["title"].format(name=name),
             description=w["feed_description"].format(name=name), lang=lang,
             home_url=site.home(), rss_url=urls["rss"], atom_url=urls["atom"],
             json_url=urls["json"], author=name,
             ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub)
-        entries = [digest_article(d, store, base, site.home(), name, tz)
+        entries = [digest_article(d, store, site.base(), site.home(), name, tz)
                    for d in store.recent(lang, MAX_ENTRIES)]
-        rendered = render_all(spec, entries)
-        for fmt, file, media_type in FORMATS:
-            feed = FeedFile(path=directory + file, url=canonical_uri(urls[fmt]), format=fmt,
-                            media_type=media_type, lang=lang, campaigns=False, source=None,
-                            title=spec.title, home_url=spec.home_url, digest=True)
-            result.feeds.append(feed)
-            if _write(output_dir / directory / file, getattr(rendered, fmt), result):
-                # The WebSub hub is told of a rewritten digest feed as of any other.
-                result.changed_feeds.append(feed)
-        result.pages.append(FeedPage(
+        # Written and listed as any other feed: the hub is told of it when it changes.
+        add_feed(output_dir, result, render_all(spec, entries), urls, FeedPage(
             directory=directory, lang=lang, title=spec.title, description=spec.description,
-            campaigns=False, source=None, digest=True, timezone=timezone,
-            links=tuple(FeedLink(FORMAT_LABELS[fmt], media_type, directory + file,
-                                 canonical_uri(urls[fmt])) for fmt, file, media_type in FORMATS),
-            entries=rendered.entries, telegram=site.telegram_in(lang)))
+            campaigns=False, source=None, digest=True, timezone=timezone, links=(),
+            entries=(), telegram=site.telegram_in(lang)), home_url=spec.home_url)
 
 
 def digest_article(digest: Digest, store: DigestStore, base_url: str, home_url: str,

@@ -13,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Template
 from xml.sax.saxutils import quoteattr
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from feeds.models import RTL_LANGUAGES, Kind
 from feeds.pages import FeedLink, FeedPage, latest_html, render_feed_page, stylesheet
-from feeds.render import FeedSpec, SourceMeta, feed_language_tag, render_all
+from feeds.render import FeedSpec, RenderedFeed, SourceMeta, feed_language_tag, render_all
 from feeds.sanitize import canonical_uri, plain_text
 from feeds.store import ArticleStore
 
@@ -144,6 +144,10 @@ class SiteInfo:
         return frozenset([*(lang for s in self.sources for lang in s.languages),
                           *(lang for lang in self.telegram if lang != "*")])
 
+    def base(self) -> str:
+        """`base_url` with its closing slash, whatever the caller gave."""
+        return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+
     def home(self) -> str:
         return self.home_url or next((s.url for s in self.sources if s.url), "") or self.base_url
 
@@ -188,6 +192,30 @@ def telegram_url(chat: str) -> str | None:
     return None
 
 
+def feed_urls(site: SiteInfo, directory: str) -> dict[str, str]:
+    """The public URL of each format's file in `directory` ("ar/", "en/digest/")."""
+    return {fmt: site.base() + directory + name for fmt, name, _ in FORMATS}
+
+
+def add_feed(output_dir: Path, result: PublishResult, rendered: RenderedFeed,
+             urls: Mapping[str, str], page: FeedPage, *, home_url: str) -> None:
+    """Write one rendered feed's three files (an unchanged one is left alone) and record them
+    in `result`: the feeds the index page and OPML list, those rewritten (the hub is told of
+    them), and the feed's page. `page` gives the feed's description; its links and entries
+    are filled in here."""
+    links = tuple(FeedLink(FORMAT_LABELS[fmt], media_type, page.directory + name,
+                           canonical_uri(urls[fmt])) for fmt, name, media_type in FORMATS)
+    result.pages.append(replace(page, links=links, entries=rendered.entries))
+    for fmt, name, media_type in FORMATS:
+        feed = FeedFile(path=page.directory + name, url=canonical_uri(urls[fmt]), format=fmt,
+                        media_type=media_type, lang=page.lang, campaigns=page.campaigns,
+                        source=page.source, title=page.title, home_url=home_url,
+                        digest=page.digest)
+        result.feeds.append(feed)
+        if _write(output_dir / feed.path, getattr(rendered, fmt), result):
+            result.changed_feeds.append(feed)
+
+
 def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path, *,
                   pages: bool = True) -> PublishResult:
     """Render and write every feed, and (unless `pages` is False: the caller adds feeds of
@@ -197,7 +225,6 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path, *,
     result = PublishResult()
     output_dir.mkdir(parents=True, exist_ok=True)
     _remove_temporaries(output_dir)
-    base = site.base_url if site.base_url.endswith("/") else site.base_url + "/"
     translation_urls: dict[str, str | None] = {}
 
     for group in _groups(store, site):
@@ -210,30 +237,18 @@ def publish_feeds(store: ArticleStore, site: SiteInfo, output_dir: Path, *,
                     other = store.get(key)
                     translation_urls[key] = other.url if other else None
         known = {k: u for k, u in translation_urls.items() if u is not None}
-        urls = {fmt: base + group.directory + name for fmt, name, _ in FORMATS}
+        urls = feed_urls(site, group.directory)
         spec = FeedSpec(
             title=group.title, description=group.description, lang=group.lang,
             home_url=group.home_url, rss_url=urls["rss"], atom_url=urls["atom"],
             json_url=urls["json"], author=group.author, sources=_metas(site, group.lang),
             ttl_minutes=max(1, site.cache_seconds // 60), hub_url=site.websub_hub,
         )
-        rendered = render_all(spec, articles, known)
-        result.pages.append(FeedPage(
+        add_feed(output_dir, result, render_all(spec, articles, known), urls, FeedPage(
             directory=group.directory, lang=group.lang, title=group.title,
             description=group.description, campaigns=group.campaigns, source=group.source,
-            links=tuple(FeedLink(FORMAT_LABELS[fmt], media_type, group.directory + name,
-                                 canonical_uri(urls[fmt])) for fmt, name, media_type in FORMATS),
-            entries=rendered.entries, telegram=site.telegram_in(group.lang),
-            timezone=site.timezone))
-        for fmt, name, media_type in FORMATS:
-            relative = group.directory + name
-            changed = _write(output_dir / relative, getattr(rendered, fmt), result)
-            result.feeds.append(FeedFile(
-                path=relative, url=canonical_uri(urls[fmt]), format=fmt, media_type=media_type,
-                lang=group.lang, campaigns=group.campaigns, source=group.source,
-                title=group.title, home_url=group.home_url))
-            if changed:
-                result.changed_feeds.append(result.feeds[-1])
+            links=(), entries=(), telegram=site.telegram_in(group.lang),
+            timezone=site.timezone), home_url=group.home_url)
 
     if pages:
         write_pages(site, output_dir, result)
