@@ -164,11 +164,15 @@ def _in_furniture(node: LexborNode) -> bool:
     return False
 
 
+def _marks(node: LexborNode, *names: str) -> str:
+    """The values of the named attributes, space-separated: what a site calls an element."""
+    return " ".join(node.attributes.get(name) or "" for name in names)
+
+
 def _is_furniture(node: LexborNode) -> bool:
     # Site builders name their widgets in a data attribute (Wix's data-hook="recent-posts").
     if _SKIPPED_CLASS.search(
-            f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''} "
-            f"{node.attributes.get('data-hook') or ''} {node.attributes.get('data-testid') or ''}"):
+            _marks(node, "class", "id", "data-hook", "data-testid")):
         return True
     # An <article>'s own <footer> is its meta line (Drupal's "Submitted by … on …"), not the
     # site's footer.
@@ -270,7 +274,7 @@ def title_line_date(tree: LexborHTMLParser, urls: tuple[str, ...],
     candidates = _neighbours(title) + [
         node for node in tree.css("[class], [itemprop], time")
         if node.tag == "time" or _DATE_CLASS.search(
-            f"{node.attributes.get('class') or ''} {node.attributes.get('itemprop') or ''}")
+            _marks(node, "class", "itemprop"))
     ][:_CANDIDATES_MAX]
     days = set()
     for node in candidates:
@@ -306,9 +310,8 @@ def _in_site_top(node: LexborNode) -> bool:
     above = _ancestors(node)
     if any(parent.tag in ("article", "main") for parent in above):
         return False
-    return any(parent.tag == "header" or _SITE_TOP.search(
-        f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}")
-        for parent in [node, *above])
+    return any(parent.tag == "header" or _SITE_TOP.search(_marks(parent, "class", "id"))
+               for parent in [node, *above])
 
 
 def _neighbours(title: LexborNode) -> list[LexborNode]:
@@ -352,7 +355,7 @@ def _near(node: LexborNode, title_above: list[LexborNode]) -> bool:
         if parent in title_above:
             shared = True
             break
-        attrs = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}"
+        attrs = _marks(parent, "class", "id")
         if _BODY_CLASS.search(attrs) or (parent.attributes.get("itemprop") or "") == "articleBody":
             return False
         if parent.tag == "header" or _SITE_HEADER.search(attrs):
@@ -364,8 +367,7 @@ def _near(node: LexborNode, title_above: list[LexborNode]) -> bool:
 def _alone_date(node: LexborNode, now: datetime) -> datetime | None:
     text = node.text(separator="\n")
     if len(" ".join(text.split())) > _ELEMENT_MAX or _OTHER_DATE.search(
-            f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''} "
-            f"{node.attributes.get('itemprop') or ''}"):
+            _marks(node, "class", "id", "itemprop")):
         return None
     days = set()
     other = False  # the part before named another date ("Last updated:"), this is its date
