@@ -18,7 +18,7 @@ from feeds.campaigns import classify_article
 from feeds.dates import parse_date
 from feeds.language import split_languages
 from feeds.models import ActionLink, Article
-from feeds.pagedate import meta_date, page_date
+from feeds.pagedate import meta_content, meta_date, page_date
 from feeds.sources import DEFAULT_SELECTORS, SourceSettings
 from feeds.urls import host_of, normalise_url
 
@@ -57,15 +57,15 @@ def extract_articles(html: str, page_url: str, source: SourceSettings, *,
     """
     tree = LexborHTMLParser(html)
     canonical = canonical_url(tree, page_url, source)
-    title = _first_text(tree, source.selectors.get("title", "h1")) or _meta(tree, "og:title") \
-        or _text(tree.css_first("title"))
+    title = (_first_text(tree, source.selectors.get("title", "h1"))
+             or meta_content(tree, "og:title") or _text(tree.css_first("title")))
     if not title:
         raise ExtractError("no title found (check the title selector)")
     published = page_date(tree, html, (page_url, canonical),
                           _split_selectors(source.selectors.get("date", "")), now, listed)
     updated = meta_date(tree, ("article:modified_time", "og:updated_time"), "dateModified", now)
     image = _image(tree, source, page_url)
-    category = _meta(tree, "article:section")
+    category = meta_content(tree, "article:section")
 
     body = _select_first(tree, source.selectors.get("body", "article"))
     blocks = _blocks_of(body, source, page_url, title) if body is not None else []
@@ -133,7 +133,7 @@ def canonical_url(tree: LexborHTMLParser, page_url: str, source: SourceSettings)
     """rel=canonical or og:url when it stays on the source's hosts, else the normalised URL."""
     node = tree.css_first("link[rel=canonical]")
     candidates = [node.attributes.get("href") if node is not None else None,
-                  _meta(tree, "og:url")]
+                  meta_content(tree, "og:url")]
     for href in candidates:
         url = _normalised(href, page_url) if href else None
         if url and host_of(url) in source.hosts and url.startswith(("http://", "https://")):
@@ -379,7 +379,7 @@ def _image(tree: LexborHTMLParser, source: SourceSettings, page_url: str) -> str
             if src and not src.startswith("data:") and node.attributes.get("width") not in (
                     "0", "1") and (url := _absolute(src.strip(), page_url)) is not None:
                 return url
-    og = _meta(tree, "og:image")
+    og = meta_content(tree, "og:image")
     return _absolute(og, page_url) if og else None
 
 
@@ -388,14 +388,6 @@ def _page_lang(tree: LexborHTMLParser) -> str:
     lang = (html.attributes.get("lang") or "") if html is not None else ""
     primary = lang.strip().split("-")[0].lower()
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else "und"
-
-
-def _meta(tree: LexborHTMLParser, name: str) -> str | None:
-    for attr in ("property", "name", "itemprop"):
-        node = tree.css_first(f'meta[{attr}="{name}"]')
-        if node is not None and node.attributes.get("content"):
-            return (node.attributes.get("content") or "").strip()
-    return None
 
 
 def _split_selectors(group: str) -> list[str]:

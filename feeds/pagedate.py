@@ -192,7 +192,7 @@ def meta_date(tree: LexborHTMLParser, names: tuple[str, ...], json_key: str,
               now: datetime) -> datetime | None:
     """The first date in the named meta tags, else in JSON-LD's `json_key`."""
     for name in names:
-        value = _meta(tree, name)
+        value = meta_content(tree, name)
         if value:
             found = parse_date(value, now=now)
             if found:
@@ -205,7 +205,8 @@ def meta_date(tree: LexborHTMLParser, names: tuple[str, ...], json_key: str,
     return None
 
 
-def _meta(tree: LexborHTMLParser, name: str) -> str | None:
+def meta_content(tree: LexborHTMLParser, name: str) -> str | None:
+    """The content of `<meta property|name|itemprop="name">`, stripped; None if absent or empty."""
     for attr in ("property", "name", "itemprop"):
         node = tree.css_first(f'meta[{attr}="{name}"]')
         if node is not None and node.attributes.get("content"):
