@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 
 from feeds.models import Article, Kind
+from feeds.month_names import MONTHS
 
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -40,15 +41,6 @@ _CLAUSE_END = re.compile(r"[،؛;][\"'”’»)\]]*(?=\s|$)")
 _ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|lt|gt|amp|quot);")
 _TAG = re.compile(r"<[^>]*>")
 RLM = "\u200f"  # starts a line right-to-left even when it opens with a digit or Latin text
-
-_MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    # The Gregorian month names used in Saudi Arabia and the Gulf (and by alqst.org),
-    # not the Levantine ones (كانون الثاني ...).
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
-           "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"),
-}
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -226,7 +218,7 @@ def format_date(article: Article, tz: tzinfo = UTC) -> str | None:
         day = article.published.astimezone(tz)
     except (OverflowError, ValueError):  # year 1 or 9999 pushed past the calendar's edge
         day = article.published
-    months = _MONTHS.get(article.lang, _MONTHS["en"])
+    months = MONTHS.get(article.lang, MONTHS["en"])
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 

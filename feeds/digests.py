@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from feeds.models import Article, Kind
+from feeds.month_names import MONTHS
 from feeds.store import UTCDateTime, _article_from_row, articles
 
 # The tables as the queries see them; feeds/migrations/versions/*_digests.py creates them.
@@ -50,13 +51,6 @@ digests = Table(
 # Campaign calls first (what a reader can do now), then the rest by weight.
 KIND_ORDER: tuple[Kind, ...] = (Kind.CAMPAIGN, Kind.STATEMENT, Kind.REPORT, Kind.NEWS)
 
-
-_MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
-           "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"),
-}
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -93,7 +87,7 @@ def words(lang: str) -> dict[str, str]:
 
 def period_label(start: datetime, end: datetime, lang: str, tz: tzinfo) -> str:
     """"27 November – 4 December 2026": the first and the last day of the period."""
-    months = _MONTHS.get(lang, _MONTHS["en"])
+    months = MONTHS.get(lang, MONTHS["en"])
     first = start.astimezone(tz)
     last = (end - timedelta(seconds=1)).astimezone(tz)
     left = f"{first.day} {months[first.month - 1]}"

@@ -18,18 +18,10 @@ from string import Template
 from zoneinfo import ZoneInfo
 
 from feeds.models import RTL_LANGUAGES, Kind
+from feeds.month_names import MONTHS
 from feeds.render import KIND_LABELS, Entry
 
 LATEST_ON_INDEX = 5  # items per language on the index page
-
-# Month names as Gulf and Egyptian sites write them (ALQST: "8 ديسمبر 2023"), with Western
-# digits as those sites use.
-MONTHS: dict[str, tuple[str, ...]] = {
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
-           "أكتوبر", "نوفمبر", "ديسمبر"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-}
 
 # Words of the feed pages, per language; a language without its own falls back to English.
 WORDS: dict[str, dict[str, str]] = {
